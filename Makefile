@@ -1,0 +1,67 @@
+# Kagami: two commands to start.  `make run` serves a demo town; `make test` runs every gate.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+LOCK := requirements/lock.txt
+
+.PHONY: run test lint typecheck checks test-sqlite test-postgres messages lock bench clean
+
+$(STAMP): $(LOCK) pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  python=$$(scripts/find-python) || exit 1; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Compiled message catalogues are build output, made from locale/*/LC_MESSAGES/django.po.
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: $(STAMP) messages
+	$(BIN)/kagami serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy kagami
+
+checks: $(STAMP) messages
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEPLOY_CHECK=1 $(PY) manage.py check --deploy --fail-level WARNING --settings kagami.settings_deploycheck
+
+test-sqlite: $(STAMP) messages
+	@echo "=== Test suite on SQLite ==="
+	DATABASE_URL=sqlite:// $(BIN)/pytest -q
+
+test-postgres: $(STAMP) messages
+	@if $(PY) scripts/pg_ready.py; then \
+	  echo "=== Test suite on PostgreSQL ==="; \
+	  DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/kagami} $(BIN)/pytest -q; \
+	else \
+	  echo "!!! ============================================================== !!!"; \
+	  echo "!!! PostgreSQL does not answer: the PostgreSQL test run is SKIPPED !!!"; \
+	  echo "!!! ============================================================== !!!"; \
+	fi
+
+test: lint typecheck checks test-sqlite test-postgres
+
+bench: $(STAMP)
+	$(PY) bench/audit.py
+
+# Re-resolve pinned dependencies after editing pyproject.toml (needs network access to PyPI).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o $(LOCK)
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,1 @@
+"""Kagami: governance of a municipality's official social media accounts."""

@@ -1,0 +1,108 @@
+"""What needs each user's attention on the home page (G-5-4 supervision starts here).
+
+Each section is a function returning a small dict; later apps (posts, vault, incidents) add
+their own sections to SECTIONS without touching the others.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import user_has_device
+
+from kagami.orgs.models import ActingAppointment, Department, Membership, Role, User
+
+
+def acting_duties(user: User) -> dict[str, Any]:
+    """Acting appointments (代決) in which the user approves for a head right now."""
+    items = ActingAppointment.objects.on_duty().filter(deputy=user).select_related("department")
+    return {
+        "title": _("代決者として承認を担当している所属"),
+        "items": [
+            _("%(department)s（%(until)s まで）")
+            % {
+                "department": a.department,
+                "until": timezone.localtime(a.ends_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for a in items
+        ],
+        "empty": _("ありません。"),
+    }
+
+
+def appointed_deputies(user: User) -> dict[str, Any]:
+    """For heads: the deputies they have appointed who are on duty."""
+    if not user.headed_departments().exists():
+        return {}
+    items = (
+        ActingAppointment.objects.on_duty()
+        .filter(appointed_by=user)
+        .select_related("deputy", "department")
+    )
+    return {
+        "title": _("指定中の代決者"),
+        "items": [f"{a.department}: {a.deputy}" for a in items],
+        "empty": _("指定中の代決者はいません。"),
+    }
+
+
+def pending_approvals(user: User) -> dict[str, Any]:
+    """Posts waiting for this user's approval (filled in by the posts app)."""
+    if (
+        not user.headed_departments().exists()
+        and not ActingAppointment.objects.on_duty().filter(deputy=user).exists()
+    ):
+        return {}
+    return {"title": _("承認待ちの投稿"), "items": [], "empty": _("承認待ちの投稿はありません。")}
+
+
+def security_notices(user: User) -> dict[str, Any]:
+    items = []
+    if not user_has_device(user, confirmed=True):
+        items.append(_("2段階認証が設定されていません。設定をおすすめします。"))
+    if user.access_ends_on and user.access_ends_on - timezone.localdate() <= timedelta(days=14):
+        items.append(_("利用期限は %(date)s です。") % {"date": user.access_ends_on.isoformat()})
+    return {"title": _("アカウントについてのお知らせ"), "items": items, "empty": _("ありません。")}
+
+
+def contractors_ending(user: User) -> dict[str, Any]:
+    """For administrators and the policy division: contractors whose access ends soon."""
+    if not user.can_manage_people():
+        return {}
+    soon = timezone.localdate() + timedelta(days=30)
+    items = User.objects.filter(
+        is_active=True, access_ends_on__gte=timezone.localdate(), access_ends_on__lte=soon
+    ).exclude(contractor_company="")
+    return {
+        "title": _("30日以内に利用期限を迎える委託事業者"),
+        "items": [f"{u}（{u.contractor_company}、{u.access_ends_on:%Y-%m-%d}）" for u in items],
+        "empty": _("ありません。"),
+    }
+
+
+def departments_without_head(user: User) -> dict[str, Any]:
+    if not user.can_manage_people():
+        return {}
+    staffed = Membership.objects.active().filter(role=Role.HEAD).values("department")
+    items = Department.objects.filter(is_active=True).exclude(pk__in=staffed)
+    return {
+        "title": _("所属長が登録されていない所属"),
+        "items": [str(d) for d in items],
+        "empty": _("ありません。"),
+    }
+
+
+SECTIONS: list[Callable[[User], dict[str, Any]]] = [
+    pending_approvals,
+    acting_duties,
+    appointed_deputies,
+    security_notices,
+    contractors_ending,
+    departments_without_head,
+]
+
+
+def sections_for(user: User) -> list[dict[str, Any]]:
+    return [section for build in SECTIONS if (section := build(user))]

@@ -1,0 +1,102 @@
+"""Per-request access rules: expiry, language, and multi-factor authentication."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kagami.audit import log as audit
+
+SESSION_STARTED_KEY = "kagami_signed_in_at"
+
+# Paths a signed-in user may reach before finishing the second factor.
+MFA_EXEMPT_URL_NAMES = ("orgs:login", "orgs:logout", "orgs:mfa_verify", "orgs:mfa_setup")
+MFA_EXEMPT_PREFIXES = ("/static/", "/public/", "/favicon.ico")
+
+
+class AccessPolicyMiddleware:
+    """Signs out users whose access ended (inactive, a contractor past their end date) or
+    whose session is older than KAGAMI_SESSION_MAX_HOURS, without anyone having to act."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            started = request.session.setdefault(SESSION_STARTED_KEY, time.time())
+            too_old = time.time() - started > settings.KAGAMI_SESSION_MAX_HOURS * 3600
+            if not user.can_sign_in() or too_old:
+                reason = "session_too_old" if too_old else "access_ended"
+                audit.record(
+                    "auth.session_ended",
+                    actor=user,
+                    target=user,
+                    data={"reason": reason},
+                    request=request,
+                )
+                logout(request)
+                messages.warning(
+                    request,
+                    _("ログインの有効時間が過ぎました。もう一度ログインしてください。")
+                    if too_old
+                    else _("このアカウントの利用期間は終了しています。"),
+                )
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Japanese for everyone, unless a signed-in user chose English."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        language = user.language if user.is_authenticated else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class MFARequiredMiddleware:
+    """After the password, a user with a TOTP device must enter a code; heads, the policy
+    division, auditors and administrators without one must set it up first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not self._exempt(request):
+            from django_otp import user_has_device
+
+            if user_has_device(user, confirmed=True):
+                return redirect(f"{reverse('orgs:mfa_verify')}?next={request.get_full_path()}")
+            if user.requires_mfa():
+                return redirect(reverse("orgs:mfa_setup"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request: HttpRequest) -> bool:
+        if request.path.startswith(MFA_EXEMPT_PREFIXES):
+            return True
+        match = request.resolver_match
+        if match is None:
+            from django.urls import Resolver404, resolve
+
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return True
+        return match.view_name in MFA_EXEMPT_URL_NAMES

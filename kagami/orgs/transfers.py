@@ -1,0 +1,298 @@
+"""Reading and planning a personnel-transfer file (人事異動).
+
+A town's HR office exports the April moves as a spreadsheet; we read CSV (UTF-8 or the
+Shift_JIS/CP932 that Excel writes in Japan) or XLSX, and turn each row into a planned change
+whose problems are shown in the preview before anything is applied.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kagami.lib.errors import DomainError
+from kagami.orgs.models import Department, Membership, Role, User
+
+# Accepted column headers → our field names.
+COLUMNS = {
+    "職員番号": "staff_number",
+    "staff_number": "staff_number",
+    "氏名": "name",
+    "name": "name",
+    "メールアドレス": "email",
+    "email": "email",
+    "異動前所属": "from_department",
+    "from_department": "from_department",
+    "異動後所属": "to_department",
+    "to_department": "to_department",
+    "役割": "role",
+    "役職": "role",
+    "role": "role",
+    "発令日": "effective_date",
+    "effective_date": "effective_date",
+}
+REQUIRED = ("staff_number", "effective_date")
+ROLE_WORDS = {
+    "": Role.STAFF,
+    "職員": Role.STAFF,
+    "staff": Role.STAFF,
+    "所属長": Role.HEAD,
+    "head": Role.HEAD,
+}
+MAX_ROWS = 5000
+
+
+class TransferFileError(DomainError):
+    """The file itself cannot be read; nothing is stored or applied."""
+
+
+def read_transfer_file(name: str, content: bytes) -> list[dict[str, str]]:
+    """Rows of the uploaded file as dicts with our field names and string values."""
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        table = _xlsx_rows(content)
+    elif lower.endswith((".csv", ".txt")):
+        table = _csv_rows(content)
+    else:
+        raise TransferFileError(_("CSV（.csv）または Excel（.xlsx）のファイルを選んでください。"))
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if not table:
+        raise TransferFileError(_("ファイルに行がありません。"))
+    header = [COLUMNS.get(cell.strip().lstrip("\ufeff"), "") for cell in table[0]]
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        labels = {"staff_number": "職員番号", "effective_date": "発令日"}
+        raise TransferFileError(
+            _("1行目に必要な列がありません: %(columns)s")
+            % {"columns": "、".join(labels[column] for column in missing)}
+        )
+    if len(table) - 1 > MAX_ROWS:
+        raise TransferFileError(_("一度に取り込めるのは %(max)s 行までです。") % {"max": MAX_ROWS})
+    rows = []
+    for cells in table[1:]:
+        row = {key: "" for key in set(COLUMNS.values())}
+        for key, cell in zip(header, cells, strict=False):
+            if key:
+                row[key] = cell.strip()
+        rows.append(row)
+    return rows
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TransferFileError(
+            _("文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。")
+        )
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise TransferFileError(
+            _("CSV の形式が正しくありません: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise TransferFileError(
+            _("Excel ファイルを開けません。ファイルが壊れていないか確認してください。")
+        ) from exc
+    sheet = book.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append([_cell_text(value) for value in values])
+    book.close()
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_date(text: str) -> date | None:
+    text = text.strip().replace("/", "-").replace(".", "-")
+    for pattern in ("%Y-%m-%d", "%Y年%m月%d日"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class PlannedChange:
+    """One row of the file and what applying it will do, or why it cannot."""
+
+    line: int
+    staff_number: str
+    name: str
+    kind: str = ""
+    from_department: Department | None = None
+    to_department: Department | None = None
+    role: str = Role.STAFF
+    effective_date: date | None = None
+    user: User | None = None
+    new_user_email: str = ""
+    closes: Membership | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+@dataclass
+class TransferPlan:
+    changes: list[PlannedChange]
+
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        return [(change.line, error) for change in self.changes for error in change.errors]
+
+    @property
+    def is_valid(self) -> bool:
+        return bool(self.changes) and not self.errors
+
+
+def _find_department(text: str, departments: dict[str, Department]) -> Department | None:
+    return departments.get(text) or departments.get(text.lower())
+
+
+def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
+    """What each row would change today, with every problem found; changes nothing."""
+    departments: dict[str, Department] = {}
+    for department in Department.objects.filter(is_active=True):
+        departments[department.name] = department
+        departments[department.code.lower()] = department
+    numbers = [row.get("staff_number", "") for row in rows]
+    users = {u.staff_number: u for u in User.objects.filter(staff_number__in=numbers)}
+    seen: dict[str, int] = {}
+    changes = []
+    for index, row in enumerate(rows, start=2):  # line 1 is the header
+        change = PlannedChange(line=index, staff_number=row["staff_number"], name=row["name"])
+        changes.append(change)
+        errors = change.errors
+        if not change.staff_number:
+            errors.append(_("職員番号が空欄です。"))
+            continue
+        if change.staff_number in seen:
+            errors.append(
+                _("職員番号 %(number)s が %(line)s 行目と重複しています。")
+                % {"number": change.staff_number, "line": seen[change.staff_number]}
+            )
+            continue
+        seen[change.staff_number] = index
+        change.effective_date = parse_date(row["effective_date"])
+        if change.effective_date is None:
+            errors.append(
+                _("発令日「%(value)s」を日付として読めません（例: 2027-04-01）。")
+                % {"value": row["effective_date"]}
+            )
+        role = ROLE_WORDS.get(row["role"].strip().lower())
+        if role is None:
+            errors.append(
+                _("役割「%(value)s」は「職員」か「所属長」で書いてください。")
+                % {"value": row["role"]}
+            )
+        else:
+            change.role = role
+        for key, attr in (
+            ("from_department", "from_department"),
+            ("to_department", "to_department"),
+        ):
+            if row[key]:
+                department = _find_department(row[key], departments)
+                if department is None:
+                    errors.append(_("所属「%(name)s」は登録されていません。") % {"name": row[key]})
+                setattr(change, attr, department)
+        if not row["from_department"] and not row["to_department"]:
+            errors.append(_("異動前所属と異動後所属の両方が空欄です。"))
+        change.user = users.get(change.staff_number)
+        if change.user is None:
+            if row["from_department"]:
+                errors.append(
+                    _("職員番号 %(number)s の職員が見つかりません。")
+                    % {"number": change.staff_number}
+                )
+            elif not (row["name"] and row["email"]):
+                errors.append(_("新規採用の職員には氏名とメールアドレスが必要です。"))
+            elif User.objects.filter(email__iexact=row["email"]).exists():
+                errors.append(
+                    _("メールアドレス %(email)s は別の利用者が使っています。")
+                    % {"email": row["email"]}
+                )
+            else:
+                change.new_user_email = row["email"]
+        elif not change.name:
+            change.name = change.user.display_name
+        if errors or change.effective_date is None:
+            continue
+        change.kind = _classify(change)
+        _plan_membership(change)
+    return TransferPlan(changes)
+
+
+def _classify(change: PlannedChange) -> str:
+    if change.user is None:
+        return _("新規採用")
+    if change.from_department and not change.to_department:
+        return _("転出・退職")
+    if not change.from_department:
+        return _("兼務の追加")
+    if change.from_department == change.to_department:
+        return _("役割の変更")
+    return _("異動")
+
+
+def _plan_membership(change: PlannedChange) -> None:
+    assert change.effective_date is not None
+    day_before = change.effective_date - timedelta(days=1)
+    if change.user is not None and change.from_department is not None:
+        change.closes = (
+            Membership.objects.active(change.effective_date)
+            .filter(user=change.user, department=change.from_department)
+            .first()
+        )
+        if change.closes is None:
+            change.errors.append(
+                _("%(name)s さんは発令日に %(department)s に所属していません。")
+                % {"name": change.name, "department": change.from_department}
+            )
+        elif change.closes.valid_from > day_before:
+            change.errors.append(_("発令日が現在の所属の開始日より前です。"))
+    if change.user is not None and change.to_department is not None:
+        already = (
+            Membership.objects.active(change.effective_date)
+            .filter(user=change.user, department=change.to_department, role=change.role)
+            .exclude(pk=change.closes.pk if change.closes else None)
+            .exists()
+        )
+        if already:
+            change.errors.append(
+                _("%(name)s さんは既に %(department)s の%(role)sです。")
+                % {
+                    "name": change.name,
+                    "department": change.to_department,
+                    "role": change.role_label,
+                }
+            )

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kagami.orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("accounts/mfa/setup/", views.mfa_setup, name="mfa_setup"),
+    path("accounts/mfa/disable/", views.mfa_disable, name="mfa_disable"),
+    path("accounts/preferences/", views.preferences, name="preferences"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("orgs/departments/", views.department_list, name="department_list"),
+    path("orgs/departments/<int:pk>/", views.department_detail, name="department_detail"),
+    path("orgs/departments/<int:pk>/acting/", views.acting_appoint, name="acting_appoint"),
+    path("orgs/acting/<int:pk>/revoke/", views.acting_revoke, name="acting_revoke"),
+    path("orgs/transfers/", views.transfer_upload, name="transfer_upload"),
+    path("orgs/transfers/<int:pk>/", views.transfer_preview, name="transfer_preview"),
+]

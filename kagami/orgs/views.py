@@ -1,0 +1,286 @@
+"""Screens for signing in, MFA, departments, acting approvers and personnel transfers.
+
+Views stay thin: they check access, call a workflow function and show its DomainError.
+"""
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kagami.audit.models import AuditEvent
+from kagami.lib.errors import DomainError
+from kagami.orgs import workflow
+from kagami.orgs.forms import (
+    ActingAppointmentForm,
+    LoginForm,
+    PreferencesForm,
+    TokenForm,
+    TransferUploadForm,
+)
+from kagami.orgs.models import ActingAppointment, Department, Membership, TransferBatch, User
+from kagami.orgs.transfers import TransferFileError, plan_transfers
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "orgs/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("ログアウトしました。"))
+    return redirect("orgs:login")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("dashboard:home")
+
+
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in: the TOTP code."""
+    user: User = request.user  # type: ignore[assignment]
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    if device is None:
+        return redirect("orgs:mfa_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        workflow.record_mfa_change(actor=user, user=user, action="failed", request=request)
+        form.add_error("token", _("確認コードが正しくないか、有効期限が切れています。"))
+    return render(request, "orgs/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Register an authenticator app by QR code; required for heads, the policy division,
+    auditors and administrators."""
+    user: User = request.user  # type: ignore[assignment]
+    if (
+        TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+        and not user.is_verified()
+    ):
+        return redirect("orgs:mfa_verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Kagami", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+                workflow.record_mfa_change(actor=user, user=user, action="enabled", request=request)
+            otp_login(request, device)
+            messages.success(
+                request, _("2段階認証を設定しました。次回から確認コードの入力が必要です。")
+            )
+            return redirect("dashboard:home")
+        workflow.record_mfa_change(actor=user, user=user, action="failed", request=request)
+        form.add_error(
+            "token",
+            _("確認コードが正しくありません。認証アプリの時刻が合っているか確認してください。"),
+        )
+    qr = segno.make(device.config_url, error="m")
+    context = {
+        "form": form,
+        "qr_svg": qr.svg_inline(scale=5, title=_("2段階認証の登録用QRコード")),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "required": user.requires_mfa(),
+    }
+    return render(request, "orgs/mfa_setup.html", context)
+
+
+@login_required
+@require_POST
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.requires_mfa():
+        messages.error(request, _("あなたの役割では2段階認証を解除できません。"))
+        return redirect("orgs:preferences")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        workflow.record_mfa_change(actor=user, user=user, action="disabled", request=request)
+    messages.success(request, _("2段階認証を解除しました。"))
+    return redirect("orgs:preferences")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PreferencesForm(request.POST or None, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        workflow.set_language(user=user, language=form.cleaned_data["language"], request=request)
+        messages.success(request, _("設定を保存しました。"))
+        return redirect("orgs:preferences")
+    context = {
+        "form": form,
+        "mfa_enabled": TOTPDevice.objects.devices_for_user(user, confirmed=True).exists(),
+        "mfa_required": user.requires_mfa(),
+        "memberships": user.active_memberships(),
+    }
+    return render(request, "orgs/preferences.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "orgs/password_change.html"
+    success_url = reverse_lazy("orgs:preferences")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        from kagami.audit import log as audit
+
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(
+                "auth.password_changed",
+                actor=self.request.user,
+                target=self.request.user,
+                request=self.request,
+            )
+        messages.success(self.request, _("パスワードを変更しました。"))
+        return response
+
+
+def visible_department(user: User, pk: int) -> Department:
+    """The department, if `user` may see it; 404 otherwise (hidden and missing look alike)."""
+    return get_object_or_404(Department.objects.visible_to(user), pk=pk)
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    departments = Department.objects.visible_to(request.user).filter(is_active=True)  # type: ignore[arg-type]
+    return render(request, "orgs/department_list.html", {"departments": departments})
+
+
+@login_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    department = visible_department(user, pk)
+    context = {
+        "department": department,
+        "memberships": Membership.objects.active()
+        .filter(department=department)
+        .select_related("user"),
+        "appointments": ActingAppointment.objects.filter(department=department).select_related(
+            "deputy", "appointed_by"
+        )[:20],
+        "is_head": user.is_head_of(department),
+        "form": ActingAppointmentForm(department=department, head=user),
+        "trail": AuditEvent.objects.filter(department=department).select_related("actor")[:20],
+    }
+    return render(request, "orgs/department_detail.html", context)
+
+
+@login_required
+@require_POST
+def acting_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    department = visible_department(user, pk)
+    form = ActingAppointmentForm(request.POST, department=department, head=user)
+    if form.is_valid():
+        try:
+            workflow.appoint_acting_approver(
+                head=user, department=department, request=request, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("代決者を指定しました。"))
+            return redirect("orgs:department_detail", pk=department.pk)
+    context = {
+        "department": department,
+        "memberships": Membership.objects.active()
+        .filter(department=department)
+        .select_related("user"),
+        "appointments": ActingAppointment.objects.filter(department=department)[:20],
+        "is_head": user.is_head_of(department),
+        "form": form,
+        "trail": AuditEvent.objects.filter(department=department)[:20],
+    }
+    return render(request, "orgs/department_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def acting_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    appointment = get_object_or_404(
+        ActingAppointment.objects.filter(department__in=Department.objects.visible_to(user)), pk=pk
+    )
+    try:
+        workflow.revoke_acting_appointment(actor=user, appointment=appointment, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("代決者の指定を取り消しました。"))
+    return redirect("orgs:department_detail", pk=appointment.department_id)
+
+
+def _require_people_manager(user: User) -> None:
+    if not user.can_manage_people():
+        raise Http404
+
+
+@login_required
+def transfer_upload(request: HttpRequest) -> HttpResponse:
+    """人事異動: upload the file; the next screen previews every change before applying."""
+    user: User = request.user  # type: ignore[assignment]
+    _require_people_manager(user)
+    form = TransferUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = workflow.upload_transfer_file(
+                actor=user, file_name=upload.name, content=upload.read(), request=request
+            )
+        except TransferFileError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("orgs:transfer_preview", pk=batch.pk)
+    batches = TransferBatch.objects.select_related("uploaded_by")[:10]
+    return render(request, "orgs/transfer_upload.html", {"form": form, "batches": batches})
+
+
+@login_required
+def transfer_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    _require_people_manager(user)
+    batch = get_object_or_404(TransferBatch, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "discard":
+                workflow.discard_transfer_batch(actor=user, batch=batch, request=request)
+                messages.info(request, _("この取込みを取りやめました。"))
+                return redirect("orgs:transfer_upload")
+            count = workflow.apply_transfer_batch(actor=user, batch=batch, request=request)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(count)s 件の人事異動を反映しました。") % {"count": count}
+            )
+            return redirect("orgs:transfer_preview", pk=batch.pk)
+        batch.refresh_from_db()
+    plan = plan_transfers(batch.rows) if batch.status == TransferBatch.Status.PREVIEWED else None
+    return render(request, "orgs/transfer_preview.html", {"batch": batch, "plan": plan})

@@ -1,0 +1,212 @@
+"""Kagami settings: read from the environment only (see .env.example for every variable).
+
+Nothing here raises on a missing secret, so tools like mypy can import it; the system checks
+in `kagami.checks` (ids kagami.E001…) refuse to run a production process without them.
+"""
+
+from pathlib import Path
+
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from kagami.lib.env import env_bool, env_int, env_list, env_secret, env_str, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("KAGAMI_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("KAGAMI_DEBUG", False)
+
+# Placeholders keep development and tooling working; kagami.E001/E002 reject them in production.
+INSECURE_PLACEHOLDER = "insecure-placeholder-set-the-environment-variable"
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or INSECURE_PLACEHOLDER
+AUDIT_HMAC_KEY = env_secret("KAGAMI_AUDIT_KEY") or INSECURE_PLACEHOLDER
+
+ALLOWED_HOSTS = env_list("KAGAMI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("KAGAMI_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "django_htmx",
+    "django_tasks_db",
+    "kagami.orgs",
+    "kagami.audit",
+    "kagami.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kagami.orgs.middleware.AccessPolicyMiddleware",
+    "kagami.orgs.middleware.UserLanguageMiddleware",
+    "kagami.orgs.middleware.MFARequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # django-axes must come last (its documentation says so).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kagami.urls"
+WSGI_APPLICATION = "kagami.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "kagami.dashboard.context_processors.kagami",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", "sqlite://"), sqlite_default=VAR_DIR / "kagami.sqlite3"
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default keeps its database under var/; create it on first use.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("KAGAMI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+AUTH_USER_MODEL = "orgs.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "kagami.orgs.auth.StaffLoginBackend",
+]
+LOGIN_URL = "orgs:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "orgs:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("KAGAMI_PASSWORD_MIN_LENGTH", 12)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kagami.orgs.passwords.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
+]
+
+# Lockout after repeated failures (django-axes), counted per login name and address.
+AXES_FAILURE_LIMIT = env_int("KAGAMI_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("KAGAMI_LOCKOUT_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "orgs/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Sessions end after a period without activity and, regardless, after a working day.
+SESSION_COOKIE_AGE = env_int("KAGAMI_SESSION_IDLE_MINUTES", 60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+KAGAMI_SESSION_MAX_HOURS = env_int("KAGAMI_SESSION_MAX_HOURS", 10)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+OTP_TOTP_ISSUER = env_str("KAGAMI_TOWN_NAME", "鏡野町") + " Kagami"
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("KAGAMI_STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("KAGAMI_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# HTTPS deployments set KAGAMI_HTTPS=1: secure cookies, HSTS and redirects follow.
+HTTPS = env_bool("KAGAMI_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAGAMI_BEHIND_PROXY", False) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+EMAIL_BACKEND = env_str("KAGAMI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("KAGAMI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KAGAMI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KAGAMI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_secret("KAGAMI_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("KAGAMI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
+
+# The municipality this instance serves (shown in the header and in generated documents).
+KAGAMI_TOWN_NAME = env_str("KAGAMI_TOWN_NAME", "鏡野町")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("KAGAMI_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Axes logs login names at WARNING; keep it but never credentials (it does not log them).
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,17 @@
+"""URL map: one include per app."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kagami.dashboard.urls")),
+    path("", include("kagami.orgs.urls")),
+    path("audit/", include("kagami.audit.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
