@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 LOCK := requirements/lock.txt
 
-.PHONY: run test lint typecheck checks test-sqlite test-postgres messages lock bench clean
+.PHONY: venv run test lint typecheck checks test-sqlite test-postgres messages lock bench clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -21,11 +21,21 @@ $(STAMP): $(LOCK) pyproject.toml
 venv: $(STAMP)
 
 # Compiled message catalogues are build output, made from locale/*/LC_MESSAGES/django.po.
+# Without GNU gettext (msgfmt) Kagami still runs, in Japanese only.
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	@if command -v msgfmt >/dev/null; then \
+	  $(PY) manage.py compilemessages --ignore=.venv -v0; \
+	else \
+	  echo "msgfmt not found (install gettext): English translations are not compiled."; \
+	fi
 
-run: $(STAMP) messages
-	$(BIN)/kagami serve
+# Local secrets for `make run`, generated once and never committed.
+.env: | $(STAMP)
+	@echo "Creating .env with fresh random keys (kept out of git)"
+	@$(PY) -c 'import secrets; print(f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nKAGAMI_AUDIT_KEY={secrets.token_urlsafe(48)}")' > .env
+
+run: $(STAMP) messages .env
+	set -a && . ./.env && set +a && $(BIN)/kagami serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,9 +45,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy kagami
 
 checks: $(STAMP) messages
-	$(PY) manage.py check --fail-level WARNING
-	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_DEPLOY_CHECK=1 $(PY) manage.py check --deploy --fail-level WARNING --settings kagami.settings_deploycheck
+	$(PY) manage.py check --fail-level WARNING --settings kagami.settings_test
+	$(PY) manage.py makemigrations --check --dry-run --settings kagami.settings_test
+	$(PY) manage.py check --deploy --fail-level WARNING --settings kagami.settings_deploycheck
 
 test-sqlite: $(STAMP) messages
 	@echo "=== Test suite on SQLite ==="

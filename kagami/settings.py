@@ -51,10 +51,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "kagami.orgs.middleware.AccessPolicyMiddleware",
     "kagami.orgs.middleware.UserLanguageMiddleware",
     "kagami.orgs.middleware.MFARequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -121,6 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout after repeated failures (django-axes), counted per login name and address.
 AXES_FAILURE_LIMIT = env_int("KAGAMI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("KAGAMI_LOCKOUT_MINUTES", 30) / 60
+AXES_USERNAME_FORM_FIELD = "username"  # our login field, not USERNAME_FIELD (email)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "orgs/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -166,6 +167,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = env_bool("KAGAMI_HSTS_PRELOAD", HTTPS)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAGAMI_BEHIND_PROXY", False) else None
 )
@@ -188,16 +190,29 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = env_str("KAGAMI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("KAGAMI_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("KAGAMI_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("KAGAMI_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_secret("KAGAMI_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("KAGAMI_EMAIL_TLS", False)
+# Mail goes to the console until KAGAMI_EMAIL_HOST names the town's SMTP relay.
+if env_str("KAGAMI_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("KAGAMI_EMAIL_HOST"),
+                "port": env_int("KAGAMI_EMAIL_PORT", 587),
+                "username": env_str("KAGAMI_EMAIL_USER") or None,
+                "password": env_secret("KAGAMI_EMAIL_PASSWORD") or None,
+                "use_tls": env_bool("KAGAMI_EMAIL_TLS", True),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
 
 # The municipality this instance serves (shown in the header and in generated documents).
 KAGAMI_TOWN_NAME = env_str("KAGAMI_TOWN_NAME", "鏡野町")
+# Other spellings of the town that password guessers try (romaji, kana).
+KAGAMI_TOWN_WORDS = env_list("KAGAMI_TOWN_WORDS", ["kagamino", "かがみの", "kagami"])
 
 LOGGING = {
     "version": 1,

@@ -24,3 +24,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"kagami-test-{os.getpid()}.sqlite3")
     }
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="kagami-static-"))

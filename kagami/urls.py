@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kagami.dashboard.urls")),
     path("", include("kagami.orgs.urls")),
     path("audit/", include("kagami.audit.urls")),

@@ -38,8 +38,10 @@ class StaffLoginBackend(ModelBackend):
         return bool(super().user_can_authenticate(user)) and user.can_sign_in()
 
     def get_user(self, user_id: int) -> User | None:
-        user = super().get_user(user_id)
-        return user if isinstance(user, User) else None
+        # Expiry is not checked here but in AccessPolicyMiddleware, which signs the user out
+        # with a message and an audit event instead of silently turning them anonymous.
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        return user
 
 
 def _login_name(credentials: dict[str, Any]) -> str:
@@ -73,13 +75,13 @@ def on_login_failed(
     )
 
 
-def on_locked_out(sender: Any, request: HttpRequest | None, username: str, **kwargs: Any) -> None:
-    audit.record(
-        "auth.locked_out",
-        target_label=username[:200],
-        data={"login": username[:200]},
-        request=request,
-    )
+def on_locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any
+) -> None:
+    if not username and request is not None:
+        username = request.POST.get("username", "")
+    login = (username or "")[:200]
+    audit.record("auth.locked_out", target_label=login, data={"login": login}, request=request)
 
 
 def connect_signals() -> None:

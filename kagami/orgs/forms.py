@@ -26,7 +26,7 @@ class LoginForm(AuthenticationForm):
         "inactive": _("このアカウントは利用できません。"),
     }
 
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         if not user.can_sign_in():
             raise forms.ValidationError(
                 _("このアカウントの利用期間は終了しています。担当課にお問い合わせください。"),

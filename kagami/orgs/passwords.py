@@ -7,6 +7,7 @@ as weak as yamada1985) and pass Japanese words the attacker would try first as u
 import unicodedata
 from typing import Any
 
+import jaconv
 import zxcvbn
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,7 +43,12 @@ def normalise(text: str) -> str:
 
 def password_user_inputs(user: Any = None, extra: list[str] | None = None) -> list[str]:
     """Words tied to the town, the user and their departments (kanji, kana and romaji)."""
-    words = [settings.KAGAMI_TOWN_NAME, *COMMON_JAPANESE_INPUTS, *(extra or [])]
+    words = [
+        settings.KAGAMI_TOWN_NAME,
+        *settings.KAGAMI_TOWN_WORDS,
+        *COMMON_JAPANESE_INPUTS,
+        *(extra or []),
+    ]
     if user is not None:
         for attr in ("email", "staff_number", "display_name", "display_name_kana"):
             value = getattr(user, attr, None)
@@ -50,8 +56,12 @@ def password_user_inputs(user: Any = None, extra: list[str] | None = None) -> li
                 words.append(str(value))
                 words.extend(str(value).replace("@", " ").replace(".", " ").split())
         if getattr(user, "pk", None):
-            words.extend(m.department.name for m in user.active_memberships())
-    return [normalise(word) for word in words if word]
+            for membership in user.active_memberships():
+                words += [membership.department.name, membership.department.name_kana]
+    words = [normalise(word) for word in words if word]
+    # Kana also as romaji: "たなか" is typed "tanaka" on a keyboard.
+    romaji = [jaconv.kana2alphabet(jaconv.kata2hira(word)) for word in words]
+    return sorted({*words, *(word for word in romaji if word.isascii())})
 
 
 def strength_problems(password: str, user_inputs: list[str], min_score: int) -> list[str]:

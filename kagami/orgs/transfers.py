@@ -181,12 +181,13 @@ def _find_department(text: str, departments: dict[str, Department]) -> Departmen
 def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
     """What each row would change today, with every problem found; changes nothing."""
     departments: dict[str, Department] = {}
-    for department in Department.objects.filter(is_active=True):
-        departments[department.name] = department
-        departments[department.code.lower()] = department
+    for each in Department.objects.filter(is_active=True):
+        departments[each.name] = each
+        departments[each.code.lower()] = each
     numbers = [row.get("staff_number", "") for row in rows]
     users = {u.staff_number: u for u in User.objects.filter(staff_number__in=numbers)}
     seen: dict[str, int] = {}
+    new_emails: dict[str, int] = {}
     changes = []
     for index, row in enumerate(rows, start=2):  # line 1 is the header
         change = PlannedChange(line=index, staff_number=row["staff_number"], name=row["name"])
@@ -236,6 +237,11 @@ def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
                 )
             elif not (row["name"] and row["email"]):
                 errors.append(_("新規採用の職員には氏名とメールアドレスが必要です。"))
+            elif row["email"].lower() in new_emails:
+                errors.append(
+                    _("メールアドレス %(email)s が %(line)s 行目と重複しています。")
+                    % {"email": row["email"], "line": new_emails[row["email"].lower()]}
+                )
             elif User.objects.filter(email__iexact=row["email"]).exists():
                 errors.append(
                     _("メールアドレス %(email)s は別の利用者が使っています。")
@@ -243,6 +249,7 @@ def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
                 )
             else:
                 change.new_user_email = row["email"]
+                new_emails[row["email"].lower()] = index
         elif not change.name:
             change.name = change.user.display_name
         if errors or change.effective_date is None:
@@ -281,12 +288,12 @@ def _plan_membership(change: PlannedChange) -> None:
         elif change.closes.valid_from > day_before:
             change.errors.append(_("発令日が現在の所属の開始日より前です。"))
     if change.user is not None and change.to_department is not None:
-        already = (
-            Membership.objects.active(change.effective_date)
-            .filter(user=change.user, department=change.to_department, role=change.role)
-            .exclude(pk=change.closes.pk if change.closes else None)
-            .exists()
+        same = Membership.objects.active(change.effective_date).filter(
+            user=change.user, department=change.to_department, role=change.role
         )
+        if change.closes is not None:
+            same = same.exclude(pk=change.closes.pk)
+        already = same.exists()
         if already:
             change.errors.append(
                 _("%(name)s さんは既に %(department)s の%(role)sです。")

@@ -1,0 +1,56 @@
+"""The home page, security headers, and the demo town."""
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from kagami.dashboard.demo import DEMO_PASSWORD, PEOPLE
+from kagami.orgs.models import ActingAppointment, Department, User
+
+
+def test_home_lists_what_needs_attention(client: Client, cast: object, login: object) -> None:
+    login(client, cast.suzuki)  # type: ignore[operator, attr-defined]
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 200
+    assert "承認待ちの投稿" in response.text
+    assert 'href="#main"' in response.text and '<main id="main"' in response.text
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, db: None) -> None:
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("orgs:login"))
+
+
+def test_pages_carry_a_strict_content_security_policy(client: Client, db: None) -> None:
+    response = client.get(reverse("orgs:login"))
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "http://" not in response.text.replace("http://www.w3.org", "")
+
+
+def test_english_is_available_per_user(client: Client, cast: object, login: object) -> None:
+    cast.tanaka.language = "en"  # type: ignore[attr-defined]
+    cast.tanaka.save()  # type: ignore[attr-defined]
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    response = client.get(reverse("dashboard:home"))
+    assert '<html lang="en">' in response.text
+
+
+def test_the_demo_town_is_idempotent(db: None, capsys: object) -> None:
+    call_command("demo")
+    counts = (User.objects.count(), Department.objects.count(), ActingAppointment.objects.count())
+    call_command("demo")
+    assert (
+        User.objects.count(),
+        Department.objects.count(),
+        ActingAppointment.objects.count(),
+    ) == counts
+    assert counts == (len(PEOPLE), 5, 1)
+    assert Department.objects.get(is_policy_division=True).name == "企画課"
+    head = User.objects.get(email="suzuki@demo.kagami.example")
+    assert head.check_password(DEMO_PASSWORD) and head.requires_mfa()
+    contractor = User.objects.exclude(contractor_company="").get()
+    assert contractor.access_ends_on is not None
+    assert ActingAppointment.objects.on_duty().get().deputy.display_name == "中村 翔"
