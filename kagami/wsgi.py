@@ -8,6 +8,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kagami.settings")
 application = get_wsgi_application()
 
-from django.core.management import call_command  # noqa: E402
+from django.core import checks  # noqa: E402
+from django.core.management.base import SystemCheckError  # noqa: E402
 
-call_command("check", fail_level="ERROR")
+_errors = [m for m in checks.run_checks(include_deployment_checks=False) if m.is_serious()]
+if _errors:
+    raise SystemCheckError("\n".join(str(message) for message in _errors))

@@ -5,6 +5,7 @@ records. Each event's hash is HMAC-SHA256(key, canonical JSON of the event + pre
 so editing, deleting, inserting or reordering a row breaks the chain at that row.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,22 +80,88 @@ def event_digest(event: AuditEvent, *, key: str | None = None) -> str:
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
-def _locked_head() -> ChainHead:
-    try:
-        return ChainHead.objects.select_for_update().get(pk=1)
-    except ChainHead.DoesNotExist:
-        pass
-    # Only after the table was emptied (a fresh database, or a test flush): continue from the
-    # last event, if any, so the chain stays one chain.
+# Optimistic attempts before an append falls back to locking the head first.
+OPTIMISTIC_ATTEMPTS = 0
+
+
+def _head_table() -> str:
+    return connection.ops.quote_name(ChainHead._meta.db_table)
+
+
+def _read_head(*, lock: bool = False) -> tuple[int, str]:
+    suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {_head_table()} WHERE id = 1{suffix}")  # noqa: S608
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), str(row[1])
+    # Only after the table was emptied (a test flush): continue from the last event, if any,
+    # so the chain stays one chain.
     last = AuditEvent.objects.order_by("-seq").first()
-    try:
-        with transaction.atomic():
-            ChainHead.objects.create(
-                pk=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        ChainHead.objects.create(
+            pk=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS
+        )
+    return _read_head(lock=lock)
+
+
+CHAIN_FIELDS = ("seq", "prev_hash", "hash")
+
+
+def _try_append(event: AuditEvent, prepared: dict[str, Any], *, after_seq: int) -> bool:
+    """Advance the head from `after_seq` to the event and insert the event, in one statement
+    on PostgreSQL. False if another writer advanced the head first.
+
+    The head stays locked until the transaction ends, so only the chain fields are computed
+    here; every other column was prepared before (`prepared`).
+    """
+    values = {**prepared, **{name: getattr(event, name) for name in CHAIN_FIELDS}}
+    columns = ", ".join(connection.ops.quote_name(column) for column in values)
+    params = list(values.values())
+    placeholders = ", ".join(["%s"] * len(values))
+    event_table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    advance = f"UPDATE {_head_table()} SET seq = %s, hash = %s WHERE id = 1 AND seq = %s"  # noqa: S608
+    head_params = [event.seq, event.hash, after_seq]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH advanced AS ({advance} RETURNING 1) "  # noqa: S608
+                f"INSERT INTO {event_table} ({columns}) "
+                f"SELECT {placeholders} FROM advanced RETURNING id",
+                [*head_params, *params],
             )
-    except IntegrityError:
-        pass  # another writer created it first
-    return ChainHead.objects.select_for_update().get(pk=1)
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            event.pk = row[0]
+        else:
+            cursor.execute(advance, head_params)
+            if cursor.rowcount != 1:
+                return False
+            cursor.execute(
+                f"INSERT INTO {event_table} ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
+                params,
+            )
+            event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
+
+
+def _append(event: AuditEvent) -> None:
+    prepared = {
+        field.column: field.get_db_prep_save(getattr(event, field.attname), connection)
+        for field in AuditEvent._meta.concrete_fields
+        if field.name != "id" and field.name not in CHAIN_FIELDS
+    }
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        # The last attempt locks the head first, so a writer that keeps losing still gets in.
+        seq, prev = _read_head(lock=attempt == OPTIMISTIC_ATTEMPTS)
+        event.seq, event.prev_hash = seq + 1, prev
+        event.hash = event_digest(event)
+        if _try_append(event, prepared, after_seq=seq):
+            return
+    raise RuntimeError("audit head changed while locked")  # pragma: no cover - impossible
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -120,26 +187,21 @@ def record(
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    # Everything but the chain fields is prepared before taking the lock.
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=str(actor)[:200] if actor is not None else "",
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(target_label or (str(target) if target is not None else ""))[:300],
+        department=department,
+        data=_json_safe(mask_secrets(data or {})),
+        ip_address=client_ip(request),
+    )
     with transaction.atomic():
-        head = _locked_head()
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor,
-            actor_label=str(actor)[:200] if actor is not None else "",
-            action=action,
-            target_type=target._meta.label_lower if target is not None else "",
-            target_id=str(target.pk) if target is not None else "",
-            target_label=(target_label or (str(target) if target is not None else ""))[:300],
-            department=department,
-            data=_json_safe(mask_secrets(data or {})),
-            ip_address=client_ip(request),
-            prev_hash=head.hash,
-        )
-        event.hash = event_digest(event)
-        event.save()
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        _append(event)
     return event
 
 
