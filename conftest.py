@@ -4,6 +4,7 @@
 総務課), 高橋 (policy division), 伊藤 (auditor).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,15 @@ class Cast:
     sato: object
     takahashi: object
     ito: object
+
+
+@pytest.fixture(autouse=True)
+def japanese() -> Iterator[None]:
+    """Every test starts in Japanese, the product's default language."""
+    from django.utils import translation
+
+    with translation.override("ja"):
+        yield
 
 
 @pytest.fixture

@@ -51,7 +51,9 @@ def run(label: str, database_url: str, writers: int, appends: int) -> None:
     )
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    procs = [ctx.Process(target=_writer, args=(database_url, w, appends, start)) for w in range(writers)]
+    procs = [
+        ctx.Process(target=_writer, args=(database_url, w, appends, start)) for w in range(writers)
+    ]
     for proc in procs:
         proc.start()
     time.sleep(2.0)  # let every process import Django before the clock starts

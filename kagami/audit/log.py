@@ -121,7 +121,7 @@ def _try_append(event: AuditEvent, prepared: dict[str, Any], *, after_seq: int) 
     placeholders = ", ".join(["%s"] * len(values))
     event_table = connection.ops.quote_name(AuditEvent._meta.db_table)
     advance = f"UPDATE {_head_table()} SET seq = %s, hash = %s WHERE id = 1 AND seq = %s"  # noqa: S608
-    head_params = [event.seq, event.hash, after_seq]
+    head_params: list[Any] = [event.seq, event.hash, after_seq]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -150,7 +150,7 @@ def _try_append(event: AuditEvent, prepared: dict[str, Any], *, after_seq: int) 
 
 def _append(event: AuditEvent) -> None:
     prepared = {
-        field.column: field.get_db_prep_save(getattr(event, field.attname), connection)
+        str(field.column): field.get_db_prep_save(getattr(event, field.attname), connection)
         for field in AuditEvent._meta.concrete_fields
         if field.name != "id" and field.name not in CHAIN_FIELDS
     }

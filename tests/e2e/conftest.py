@@ -47,4 +47,6 @@ def assert_accessible(page: object) -> None:
 
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
     violations = results.response["violations"]
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert violations == [], [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations
+    ]

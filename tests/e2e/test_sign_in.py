@@ -33,7 +33,9 @@ def test_a_head_signs_in_and_sets_up_mfa(page: object, live_server: object, cast
     assert_accessible(page)
 
 
-def test_a_wrong_password_is_announced_accessibly(page: object, live_server: object, cast: object) -> None:
+def test_a_wrong_password_is_announced_accessibly(
+    page: object, live_server: object, cast: object
+) -> None:
     page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
     page.get_by_label("職員番号またはメールアドレス").fill("1001")  # type: ignore[attr-defined]
     page.get_by_label("パスワード").fill("wrong password")  # type: ignore[attr-defined]

@@ -1,0 +1,103 @@
+"""The entry point: run every enabled rule of the table over a post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from kagami.contentchecks import rules as _rules  # noqa: F401  (registers every rule)
+from kagami.contentchecks.config import Config, RuleSettings
+from kagami.contentchecks.model import Finding, Hit, Post
+from kagami.contentchecks.registry import RULES, Rule
+from kagami.contentchecks.text import TextView, Url, find_urls
+
+__all__ = ["RULES", "Context", "check"]
+
+T = TypeVar("T")
+
+
+class Context:
+    """One post being checked, with analyses shared between rules computed at most once."""
+
+    __slots__ = ("_memo", "_urls", "_view", "config", "post")
+
+    def __init__(self, post: Post, config: Config) -> None:
+        self.post = post
+        self.config = config
+        self._view: TextView | None = None
+        self._urls: list[Url] | None = None
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def text(self) -> str:
+        return self.post.text
+
+    @property
+    def view(self) -> TextView:
+        if self._view is None:
+            self._view = TextView(self.post.text)
+        return self._view
+
+    @property
+    def norm(self) -> str:
+        return self.view.norm
+
+    @property
+    def urls(self) -> list[Url]:
+        """Links found in the normalised text (offsets into `norm`)."""
+        if self._urls is None:
+            self._urls = find_urls(self.view.norm)
+        return self._urls
+
+    def memo(self, key: str, factory: Callable[[Context], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = factory(self)
+        return self._memo[key]  # type: ignore[no-any-return,unused-ignore]
+
+    def hit(self, a: int, b: int, **kwargs: Any) -> Hit:
+        """A Hit for the normalised span [a, b), with offsets mapped to the original text."""
+        start, end = self.view.span(a, b)
+        return Hit(start, end, **kwargs)
+
+
+def _identity(s: str) -> str:
+    return s
+
+
+def _format(template: str, translate: Callable[[str], str], params: dict[str, Any]) -> str:
+    try:
+        return translate(template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A broken translation must not hide the finding: fall back to the Japanese template.
+        return template.format(**params)
+
+
+def _finding(
+    rule: Rule, settings: RuleSettings, hit: Hit, translate: Callable[[str], str]
+) -> Finding:
+    params = dict(hit.params)
+    message = _format(rule.messages[hit.variant], translate, params)
+    suggestion = hit.fix
+    if suggestion is None and hit.variant in rule.suggestions:
+        suggestion = _format(rule.suggestions[hit.variant], translate, params)
+    severity = settings.severity or hit.severity or rule.severity
+    return Finding(rule.id, rule.clause, severity, hit.start, hit.end, message, suggestion)
+
+
+def check(
+    post: Post, config: Config | None = None, *, translate: Callable[[str], str] | None = None
+) -> list[Finding]:
+    """Check one post against every enabled rule; findings sorted by position."""
+    cfg = config if config is not None else Config.default()
+    tr = translate or _identity
+    ctx = Context(post, cfg)
+    resolved = cfg.resolved_rules
+    findings: list[Finding] = []
+    for rule in RULES.values():
+        settings = resolved[rule.id]
+        if not settings.enabled:
+            continue
+        for hit in rule.func(ctx, settings.options):
+            findings.append(_finding(rule, settings, hit, tr))
+    findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, f.rule))
+    return findings

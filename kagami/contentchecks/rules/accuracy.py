@@ -1,0 +1,314 @@
+"""G-5-1-a accuracy: weekdays, era years, dates and times that cannot be right."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from kagami.contentchecks.eras import (
+    WEEKDAYS,
+    era_last_year,
+    era_of,
+    era_of_year,
+    era_range,
+    era_to_western,
+    era_year_number,
+    format_era,
+    nearest_date,
+    valid_date,
+)
+from kagami.contentchecks.i18n import _
+from kagami.contentchecks.model import JST, Hit
+from kagami.contentchecks.registry import rule
+
+if TYPE_CHECKING:
+    from kagami.contentchecks.engine import Context
+
+_ERA = r"明治|大正|昭和|平成|令和"
+_WD = r"(?:\(\s*(?P<w1>[月火水木金土日])(?:曜日?)?\s*(?:[・,、/]\s*(?:祝|祝日|休日|振休|祭日)\s*)?\)|(?P<w2>[月火水木金土日])曜日)"
+
+DATE_RE = re.compile(
+    rf"(?=[0-9明大昭平令])(?:(?:(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,2}})|(?<!\d)(?P<wy>\d{{4}}))\s*年"
+    rf"(?:\s*\([^()]{{1,12}}\))?\s*)?"
+    rf"(?:(?<![\d.])(?P<month>\d{{1,2}})\s*月\s*|(?<![\d/.])(?P<sm>\d{{1,2}})/(?=\d{{1,2}}\s*\())?"
+    rf"(?<![\d.])(?P<day>\d{{1,2}})(?:\s*日|(?=\s*\(\s*[月火水木金土日]))"
+    rf"(?P<wd>\s*{_WD})?"
+)
+
+ERA_PAIR_RE = re.compile(
+    rf"(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,2}})\s*年\s*\(\s*(?P<wy>\d{{4}})\s*年?\s*\)"
+    rf"|(?<!\d)(?P<wy2>\d{{4}})\s*年?\s*\(\s*(?P<era2>{_ERA})\s*(?P<ey2>元|\d{{1,2}})\s*年\s*\)"
+)
+ERA_DATE_RE = re.compile(
+    rf"(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,3}})\s*年(?:\s*(?P<month>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*日)?)?"
+)
+
+TIME_RE = re.compile(
+    r"(?<![\d.:])(?P<h>\d{1,3})\s*時(?![間限点給速刻差代効])(?:\s*(?P<m>\d{1,3})\s*分(?!間))?"
+)
+_AMPM_RE = re.compile(r"(午前|午後)\s*$")
+
+
+class DateRef(NamedTuple):
+    start: int
+    end: int
+    year: int | None  # written or carried over from an earlier date in the post
+    inferred: bool  # year resolved from publish_at
+    month: int
+    day: int
+    resolved: date | None
+    weekday: str | None
+    wd_start: int
+    wd_end: int
+
+
+def _publish_day(ctx: Context) -> date:
+    at = ctx.post.publish_at
+    if at.tzinfo is not None:
+        at = at.astimezone(JST)
+    return at.date()
+
+
+def scan_dates(ctx: Context) -> list[DateRef]:
+    norm = ctx.norm
+    if "月" not in norm and "/" not in norm and "日" not in norm:
+        return []
+    around = _publish_day(ctx)
+    out: list[DateRef] = []
+    last_year: int | None = None
+    last_month: int | None = None
+    for m in DATE_RE.finditer(norm):
+        month_s = m.group("month") or m.group("sm")
+        wd = m.group("w1") or m.group("w2")
+        if month_s is None and wd is None:
+            continue  # 「10日」 alone is a count as often as a date
+        if month_s is None and last_month is None:
+            continue
+        month = int(month_s) if month_s is not None else last_month
+        assert month is not None
+        day = int(m.group("day"))
+        year: int | None = None
+        if m.group("era"):
+            year = era_to_western(m.group("era"), era_year_number(m.group("ey")))
+        elif m.group("wy"):
+            year = int(m.group("wy"))
+        if year is not None:
+            last_year = year
+        elif last_year is not None:
+            year = last_year
+        inferred = False
+        resolved: date | None = None
+        if year is not None:
+            if valid_date(year, month, day):
+                resolved = date(year, month, day)
+        else:
+            resolved = nearest_date(month, day, around)
+            inferred = True
+        last_month = month
+        wd_group = "w1" if m.group("w1") else "w2"
+        first = "month" if m.group("month") else ("sm" if m.group("sm") else "day")
+        out.append(
+            DateRef(
+                m.start(first),
+                m.end(),
+                year,
+                inferred,
+                month,
+                day,
+                resolved,
+                wd,
+                m.start(wd_group) if wd else -1,
+                m.end(wd_group) if wd else -1,
+            )
+        )
+    return out
+
+
+@rule(
+    "accuracy.weekday-mismatch",
+    "G-5-1-a",
+    "error",
+    {
+        "default": _("{date}は{actual}曜日です（{written}曜日と書かれています）。"),
+        "inferred": _(
+            "{date}は{actual}曜日です（{written}曜日と書かれています）。年の記載がないため、公開日に最も近い{year}年の日付として確かめました。"
+        ),
+    },
+)
+def weekday_mismatch(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
+    """G-5-1-a: the weekday written after a date is not the weekday of that date."""
+    for d in ctx.memo("dates", scan_dates):
+        if d.weekday is None or d.resolved is None:
+            continue
+        actual = WEEKDAYS[d.resolved.weekday()]
+        if actual == d.weekday:
+            continue
+        start, end = ctx.view.span(d.wd_start, d.wd_end)
+        yield Hit(
+            start,
+            end,
+            params={
+                "date": f"{d.resolved.year}年{d.month}月{d.day}日",
+                "actual": actual,
+                "written": d.weekday,
+                "year": d.resolved.year,
+            },
+            variant="inferred" if d.inferred else "default",
+            fix=actual + ctx.text[start + 1 : end],
+        )
+
+
+@rule(
+    "accuracy.invalid-date",
+    "G-5-1-a",
+    "error",
+    {
+        "default": _("{month}月{day}日という日付はありません。"),
+        "month": _("{month}月という月はありません。"),
+        "leap": _("{year}年はうるう年ではないため、2月29日はありません。"),
+    },
+    suggestion={"default": _("{month}月の末日は{last}日です。日付を確かめてください。")},
+)
+def invalid_date(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
+    """G-5-1-a: a month or day that does not exist (2月30日, 13月1日, 4月31日)."""
+    for d in ctx.memo("dates", scan_dates):
+        if d.resolved is not None:
+            continue
+        params: dict[str, Any] = {"month": d.month, "day": d.day}
+        if not 1 <= d.month <= 12:
+            yield ctx.hit(d.start, d.end, params=params, variant="month")
+        elif d.month == 2 and d.day == 29:
+            year = d.year if d.year is not None else _publish_day(ctx).year
+            yield ctx.hit(d.start, d.end, params={**params, "year": year}, variant="leap")
+        else:
+            params["last"] = 29 if d.month == 2 else (30 if d.month in (4, 6, 9, 11) else 31)
+            yield ctx.hit(d.start, d.end, params=params)
+
+
+def _fix_pair(written_era: str, n: int, western: int, around: int, era_first: bool) -> str:
+    era_western = era_to_western(written_era, n)
+    # Trust whichever year is nearer the publishing year; on a tie trust the era.
+    if abs(western - around) < abs(era_western - around):
+        era, en = era_of_year(western)
+        e, w = format_era(era, en), f"{western}年"
+    else:
+        e, w = format_era(written_era, n), f"{era_western}年"
+    return f"{e}（{w}）" if era_first else f"{w}（{e}）"
+
+
+@rule(
+    "accuracy.era-mismatch",
+    "G-5-1-a",
+    "error",
+    {
+        "default": _("{era}{n}年は西暦{expected}年です（{western}年と書かれています）。"),
+        "nonexistent": _("{era}{n}年はありません（{era}は{last}年までです）。"),
+        "boundary": _("{date}は{era}ではなく{right}の期間です。"),
+        "zero": _("{era}0年という年はありません。"),
+    },
+)
+def era_mismatch(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
+    """G-5-1-a: a Japanese era year that does not match the Western year or does not exist."""
+    norm = ctx.norm
+    if not any(e in norm for e in ("令和", "平成", "昭和", "大正", "明治")):
+        return
+    around = _publish_day(ctx).year
+    flagged: list[tuple[int, int]] = []
+    for m in ERA_PAIR_RE.finditer(norm):
+        era_first = m.group("era") is not None
+        era = m.group("era") or m.group("era2")
+        ey = m.group("ey") or m.group("ey2")
+        western = int(m.group("wy") or m.group("wy2"))
+        n = era_year_number(ey)
+        expected = era_to_western(era, n)
+        if expected == western or n == 0:
+            continue  # n == 0 is reported below
+        flagged.append((m.start(), m.end()))
+        yield ctx.hit(
+            m.start(),
+            m.end(),
+            params={
+                "era": era,
+                "n": "元" if n == 1 else n,
+                "expected": expected,
+                "western": western,
+            },
+            fix=_fix_pair(era, n, western, around, era_first),
+        )
+    for m in ERA_DATE_RE.finditer(norm):
+        if any(a <= m.start() < b for a, b in flagged):
+            continue
+        era = m.group("era")
+        n = era_year_number(m.group("ey"))
+        if n == 0:
+            yield ctx.hit(m.start(), m.end(), params={"era": era}, variant="zero")
+            continue
+        western = era_to_western(era, n)
+        last = era_last_year(era)
+        start_day, end_day = era_range(era)
+        year_end = m.start() + m.group(0).index("年") + 1
+        if last is not None and western > last:
+            right, rn = era_of_year(western)
+            yield ctx.hit(
+                m.start(),
+                year_end,
+                params={"era": era, "n": n, "last": last},
+                variant="nonexistent",
+                fix=format_era(right, rn),
+            )
+            continue
+        if m.group("month") and m.group("day"):
+            month, day = int(m.group("month")), int(m.group("day"))
+            if not valid_date(western, month, day):
+                continue
+            d = date(western, month, day)
+            if d < start_day or (end_day is not None and d > end_day):
+                right, rn = era_of(d)
+                yield ctx.hit(
+                    m.start(),
+                    year_end,
+                    params={"date": f"{western}年{month}月{day}日", "era": era, "right": right},
+                    variant="boundary",
+                    fix=format_era(right, rn),
+                )
+
+
+@rule(
+    "accuracy.invalid-time",
+    "G-5-1-a",
+    "error",
+    {
+        "ampm": _("「{ampm}{hour}時」という時刻はありません（午前・午後は12時まで）。"),
+        "hour": _("{hour}時という時刻はありません。"),
+        "hour_far": _("{hour}時という時刻はありません。"),
+        "minute": _("{minute}分という時刻はありません（分は59まで）。"),
+    },
+    suggestion={"hour": _("翌日の午前{next}時のことなら、そのように書いてください。")},
+)
+def invalid_time(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
+    """G-5-1-a: a time that does not exist (25時, 10時60分, 午後13時)."""
+    norm = ctx.norm
+    if "時" not in norm:
+        return
+    for m in TIME_RE.finditer(norm):
+        hour = int(m.group("h"))
+        minute = int(m.group("m")) if m.group("m") else None
+        if hour <= 12 and (minute is None or minute < 60):
+            continue
+        before = _AMPM_RE.search(norm, max(0, m.start() - 4), m.start())
+        ampm = before.group(1) if before else None
+        start = before.start() if before else m.start()
+        if ampm and hour > 12:
+            fix = None
+            if hour <= 23 and (minute is None or minute < 60):
+                fix = f"午後{hour - 12}時" + (f"{minute}分" if minute is not None else "")
+            params = {"ampm": ampm, "hour": hour}
+            yield ctx.hit(start, m.end(), params=params, variant="ampm", fix=fix)
+        elif hour > 24 or (hour == 24 and minute):
+            variant = "hour" if hour < 48 else "hour_far"
+            params = {"hour": hour, "next": hour - 24}
+            yield ctx.hit(start, m.end(), params=params, variant=variant)
+        elif minute is not None and minute >= 60:
+            yield ctx.hit(start, m.end(), params={"minute": minute}, variant="minute")

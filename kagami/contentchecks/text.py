@@ -1,0 +1,297 @@
+"""Text handling shared by the rules: normalisation with an offset map, emoji, graphemes, URLs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe63\uff0d"
+
+# Characters NFKC would expand without helping any rule match; keeping them 1:1 keeps the map cheap.
+_KEEP = {"\u2026", "\u2025"}  # … ‥
+
+
+def _normalise_char(ch: str) -> str:
+    if ch in HYPHENS:
+        return "-"
+    if ch in _KEEP:
+        return ch
+    out = unicodedata.normalize("NFKC", ch) or ch
+    if out.isdigit() and out != ch and "CIRCLED" in unicodedata.name(ch, ""):
+        return f"({out})"  # ①11月 must not read as 111月
+    return out
+
+
+class _NormTable(dict[int, str]):
+    """str.translate table for any character, filled on demand."""
+
+    def __missing__(self, code: int) -> str:
+        out = _normalise_char(chr(code))
+        self[code] = out
+        return out
+
+
+_TABLE = _NormTable()
+
+
+def char_class(codes: list[int]) -> str:
+    """A compact regex character class: runs of consecutive code points become ranges."""
+    codes = sorted(codes)
+    parts: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@lru_cache(maxsize=1)
+def _changing_re() -> re.Pattern[str]:
+    # Runs of characters that normalisation changes; everything else is copied as it is, which is
+    # three times faster than str.translate over the whole text.
+    ranges = (range(0x80, 0xD800), range(0xE000, 0x20000), range(0x2F800, 0x2FA20))
+    codes = [c for r in ranges for c in r if _normalise_char(chr(c)) != chr(c)]
+    return re.compile(char_class(codes) + "+")
+
+
+def _translate_run(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
+
+
+def translate_norm(text: str) -> str:
+    """Per-character NFKC and hyphen unification (each character maps as _TABLE says)."""
+    return _changing_re().sub(_translate_run, text)
+
+
+# Sequences whose NFKC differs from the per-character one (ｶﾞ → ガ, combining marks): slow path.
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\uff9e\uff9f]"
+)
+_DIGIT_CHOON = re.compile(r"(?<=\d)ー(?=\d)")
+
+
+class TextView:
+    """The original text, its normalised form for matching, and the map between them.
+
+    `norm` is NFKC with hyphen variants (and ー between digits) turned into "-".
+    `span(a, b)` turns a span of `norm` into the span of the original text it came from.
+    """
+
+    __slots__ = ("_ends", "_starts", "norm", "orig")
+
+    def __init__(self, text: str) -> None:
+        self.orig = text
+        self._starts: list[int] | None = None
+        self._ends: list[int] | None = None
+        if _COMBINING.search(text):
+            self._build_slow(text)
+        else:
+            norm = translate_norm(text)
+            if len(norm) != len(text):
+                starts: list[int] = []
+                ends: list[int] = []
+                for i, ch in enumerate(text):
+                    n = len(_TABLE[ord(ch)])
+                    starts.extend([i] * n)
+                    ends.extend([i + 1] * n)
+                self._starts, self._ends = starts, ends
+            self.norm = norm
+        if "ー" in self.norm:
+            self.norm = _DIGIT_CHOON.sub("-", self.norm)
+
+    def _build_slow(self, text: str) -> None:
+        # Normalise each base character together with the marks that follow it.
+        parts: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        i, n = 0, len(text)
+        while i < n:
+            j = i + 1
+            while j < n and (
+                unicodedata.combining(text[j]) or text[j] in "\u3099\u309a\uff9e\uff9f"
+            ):
+                j += 1
+            chunk = text[i:j]
+            out = (
+                chunk.translate(_TABLE)
+                if j == i + 1
+                else unicodedata.normalize("NFKC", chunk.translate(_TABLE))
+            )
+            parts.append(out)
+            starts.extend([i] * len(out))
+            ends.extend([j] * len(out))
+            i = j
+        self.norm = "".join(parts)
+        self._starts, self._ends = starts, ends
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Original-text span for the normalised span [a, b)."""
+        if self._starts is None or self._ends is None:
+            return a, b
+        if b <= a:
+            pos = self._starts[a] if a < len(self._starts) else len(self.orig)
+            return pos, pos
+        return self._starts[a], self._ends[b - 1]
+
+    def orig_index(self, a: int) -> int:
+        if self._starts is None:
+            return a
+        return self._starts[a] if a < len(self._starts) else len(self.orig)
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).translate(_TABLE)
+
+
+# --- emoji --------------------------------------------------------------------------------------
+
+# Emoji_Presentation characters of the BMP, and text-default symbols that phones draw as emoji.
+_BMP_EMOJI = (
+    "\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693"
+    "\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2\u26f3\u26f5\u26fa\u26fd"
+    "\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b"
+    "\u2b1c\u2b50\u2b55"
+    "\u2764\u2600-\u2603\u260e\u2709\u2708\u270f\u2702\u263a\u2668\u26a0\u270c\u261d"
+)
+_SUPP_EMOJI = (
+    "\U0001f004\U0001f0cf\U0001f170\U0001f171\U0001f17e\U0001f17f\U0001f18e\U0001f191-\U0001f19a"
+    "\U0001f201\U0001f21a\U0001f22f\U0001f232-\U0001f23a\U0001f250\U0001f251"
+    "\U0001f300-\U0001f3fa\U0001f400-\U0001f64f\U0001f680-\U0001f6ff\U0001f7e0-\U0001f7f0"
+    "\U0001f90c-\U0001f9ff\U0001fa70-\U0001faff"
+)
+_TEXT_SYMBOLS = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u2300-\u23ff\u24c2"
+    "\u25aa-\u27bf\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299"
+)
+_E_BASE = f"(?:[{_BMP_EMOJI}{_SUPP_EMOJI}]\ufe0f?|[{_TEXT_SYMBOLS}]\ufe0f)"
+_E_ELEM = f"(?:{_E_BASE}[\U0001f3fb-\U0001f3ff]?[\U000e0020-\U000e007f]*)"
+EMOJI_RE = re.compile(
+    f"[\U0001f1e6-\U0001f1ff]{{2}}|[0-9#*]\ufe0f?\u20e3|{_E_ELEM}(?:\u200d{_E_ELEM})*"
+)
+
+
+# --- graphemes ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _extend_chars() -> frozenset[str]:
+    marks = (
+        chr(c) for c in range(0x300, 0x20000) if unicodedata.category(chr(c)) in ("Mn", "Me", "Mc")
+    )
+    extra = "\u200c\u200d\r\uff9e\uff9f" + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+    extra += "".join(chr(c) for c in range(0x1F1E6, 0x1F200))  # regional indicators pair up
+    extra += "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
+    extra += "".join(chr(c) for c in range(0xE0000, 0xE01F0))
+    return frozenset(marks) | frozenset(extra)
+
+
+@lru_cache(maxsize=1)
+def _grapheme_re() -> re.Pattern[str]:
+    # An approximation of UAX #29 extended grapheme clusters good for Japanese posts: a base
+    # character with its marks, variation selectors and modifiers; ZWJ sequences; flag pairs; CRLF.
+    codes = sorted(
+        ord(c) for c in _extend_chars() if c not in "\r\u200d" and not 0x1F1E6 <= ord(c) < 0x1F200
+    )
+    parts: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(re.escape(chr(codes[i])) + ("" if i == j else "-" + re.escape(chr(codes[j]))))
+        i = j + 1
+    ext = "".join(parts)
+    return re.compile(
+        f"\r\n|[\U0001f1e6-\U0001f1ff]{{2}}|.[{ext}]*(?:\u200d(?:.[{ext}]*)?)*", re.DOTALL
+    )
+
+
+def grapheme_starts(text: str) -> list[int]:
+    if _extend_chars().isdisjoint(text):
+        return list(range(len(text)))
+    return [m.start() for m in _grapheme_re().finditer(text)]
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+
+# Top-level domains that make a scheme-less "word.word" a link (as twitter-text does).
+BARE_TLDS = frozenset(
+    [
+        "jp",
+        "com",
+        "net",
+        "org",
+        "info",
+        "biz",
+        "io",
+        "co",
+        "me",
+        "ly",
+        "gl",
+        "gd",
+        "to",
+        "cc",
+        "tv",
+        "us",
+        "uk",
+        "app",
+        "social",
+        "site",
+        "xyz",
+        "be",
+        "tk",
+        "im",
+        "ee",
+        "at",
+    ]
+)
+
+URL_RE = re.compile(
+    r"(?<![\w@.\-/])(?:(?P<scheme>https?)://)?"
+    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?P<tld>[a-z]{2,24}))"
+    r"(?![\w@\-])(?::\d{1,5})?(?P<path>[/?#][A-Za-z0-9\-._~:/?#@!$&*+,;=%]*)?",
+    re.IGNORECASE,
+)
+_TRAILING = ".,!?:;"
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    start: int  # in normalised text
+    end: int
+    scheme: str  # "" when written without one
+    host: str
+    path: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.scheme + '://' if self.scheme else ''}{self.host}{self.path}"
+
+
+def find_urls(norm: str) -> list[Url]:
+    if "." not in norm:
+        return []
+    urls: list[Url] = []
+    for m in URL_RE.finditer(norm):
+        scheme = (m.group("scheme") or "").lower()
+        if not scheme and m.group("tld").lower() not in BARE_TLDS:
+            continue
+        end = m.end()
+        while end > m.start() and norm[end - 1] in _TRAILING:
+            end -= 1
+        path = m.group("path") or ""
+        path = path[: max(0, len(path) - (m.end() - end))]
+        urls.append(Url(m.start(), end, scheme, m.group("host").lower().rstrip("."), path))
+    return urls
+
+
+def host_in(host: str, domains: frozenset[str] | tuple[str, ...]) -> bool:
+    """True if host is one of domains or a subdomain of one."""
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts)))
