@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kagami.orgs",
     "kagami.audit",
+    "kagami.registry",
     "kagami.dashboard",
 ]
 
@@ -211,6 +212,11 @@ DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
 
 # The municipality this instance serves (shown in the header and in generated documents).
 KAGAMI_TOWN_NAME = env_str("KAGAMI_TOWN_NAME", "鏡野町")
+# Where the town publishes its list of official accounts (G-4-6); shown in policies and forms.
+KAGAMI_DIRECTORY_URL = env_str("KAGAMI_DIRECTORY_URL", "")
+# An account not reviewed for this long, or without a post for this long, is flagged dormant.
+KAGAMI_REVIEW_INTERVAL_DAYS = env_int("KAGAMI_REVIEW_INTERVAL_DAYS", 365)
+KAGAMI_DORMANT_AFTER_DAYS = env_int("KAGAMI_DORMANT_AFTER_DAYS", 90)
 # Other spellings of the town that password guessers try (romaji, kana).
 KAGAMI_TOWN_WORDS = env_list("KAGAMI_TOWN_WORDS", ["kagamino", "かがみの", "kagami"])
 

@@ -1,0 +1,121 @@
+"""The built-in platform catalogue (G-2, G-3). Loaded by a data migration; administrators may
+change these rows or add platforms in the admin site."""
+
+from django.utils.translation import gettext_noop as _
+
+HIGH_ANONYMITY_NOTE = _(
+    "匿名性が高いため、匿名性の低いSNS（Facebook など）に比べて批判や苦情が投稿されやすい傾向があります"
+    "（ガイドライン3）。炎上時の対応手順とコメントへの対応方針をあらかじめ決めてください。"
+)
+
+PLATFORMS = [
+    {
+        "code": "facebook",
+        "name": "Facebook",
+        "anonymity": "low",
+        "risk_note": _(
+            "実名での利用が基本のため、匿名性の高いSNSに比べて批判や苦情が投稿される可能性は低いとされます"
+            "（ガイドライン3）。コメントは削除・非表示にできます。"
+        ),
+        "comment_control": "delete",
+        "publishing_mode": "api",
+        "url_hosts": ["facebook.com", "fb.com"],
+        "handle_hint": "kagamino.town",
+    },
+    {
+        "code": "x",
+        "name": "X（旧Twitter）",
+        "anonymity": "high",
+        "risk_note": HIGH_ANONYMITY_NOTE,
+        "comment_control": "hide",
+        "publishing_mode": "api",
+        "url_hosts": ["x.com", "twitter.com"],
+        "handle_hint": "@kagamino_town",
+    },
+    {
+        "code": "instagram",
+        "name": "Instagram",
+        "anonymity": "medium",
+        "risk_note": _(
+            "画像・動画が中心です。写っている人の同意と代替テキストに注意してください。"
+        ),
+        "comment_control": "delete",
+        "publishing_mode": "api",
+        "url_hosts": ["instagram.com"],
+        "handle_hint": "kagamino_town",
+    },
+    {
+        "code": "line",
+        "name": "LINE公式アカウント",
+        "anonymity": "medium",
+        "risk_note": _(
+            "利用者とのやり取りは1対1のトークです。地方公共団体プランは1自治体1アカウントに限られます。"
+        ),
+        "comment_control": "none",
+        "publishing_mode": "api",
+        "url_hosts": ["line.me", "lin.ee"],
+        "handle_hint": "@kagamino",
+    },
+    {
+        "code": "youtube",
+        "name": "YouTube",
+        "anonymity": "high",
+        "risk_note": HIGH_ANONYMITY_NOTE,
+        "comment_control": "delete",
+        "publishing_mode": "manual",
+        "url_hosts": ["youtube.com", "youtu.be"],
+        "handle_hint": "@kagamino_town",
+    },
+    {
+        "code": "threads",
+        "name": "Threads",
+        "anonymity": "medium",
+        "risk_note": _("返信は非表示にできますが、削除はできません。"),
+        "comment_control": "hide",
+        "publishing_mode": "api",
+        "url_hosts": ["threads.net", "threads.com"],
+        "handle_hint": "@kagamino_town",
+    },
+    {
+        "code": "bluesky",
+        "name": "Bluesky",
+        "anonymity": "high",
+        "risk_note": HIGH_ANONYMITY_NOTE,
+        "comment_control": "restrict",
+        "publishing_mode": "api",
+        "url_hosts": ["bsky.app"],
+        "handle_hint": "kagamino-town.bsky.social",
+    },
+    {
+        "code": "mastodon",
+        "name": "Mastodon",
+        "anonymity": "high",
+        "risk_note": _(
+            "サーバーごとに規則が異なります。他人の返信は削除できず、ブロック・ミュートだけです。"
+        ),
+        "comment_control": "restrict",
+        "publishing_mode": "api",
+        "url_hosts": [],
+        "handle_hint": "@kagamino@example.social",
+    },
+    {
+        "code": "tiktok",
+        "name": "TikTok",
+        "anonymity": "high",
+        "risk_note": HIGH_ANONYMITY_NOTE,
+        "comment_control": "delete",
+        "publishing_mode": "manual",
+        "url_hosts": ["tiktok.com"],
+        "handle_hint": "@kagamino_town",
+    },
+    {
+        "code": "note",
+        "name": "note",
+        "anonymity": "medium",
+        "risk_note": _("長い記事に向いています。コメントは削除できます。"),
+        "comment_control": "delete",
+        "publishing_mode": "manual",
+        "url_hosts": ["note.com"],
+        "handle_hint": "kagamino_town",
+    },
+]

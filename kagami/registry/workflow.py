@@ -1,0 +1,678 @@
+"""State changes of the account registry (G-4-1 to G-4-6).
+
+Each function checks the guideline's precondition, changes what changes in one transaction and
+writes its audit event. A refused attempt raises DomainError and is audited as `*_refused`.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kagami.audit import log as audit
+from kagami.lib.errors import DomainError
+from kagami.lib.wareki import fiscal_year
+from kagami.orgs.models import Department, User
+from kagami.registry.models import (
+    END_CHECKLIST,
+    START_CHECKLIST,
+    AccountState,
+    EndKind,
+    OfficialAccount,
+    Platform,
+    PolicyDocument,
+    Report,
+    ReportKind,
+    ReportStatus,
+    TermsClause,
+    TermsDocument,
+    normalise_handle,
+)
+
+
+def _refuse(
+    action: str,
+    message: str,
+    *,
+    actor: User,
+    target: Any = None,
+    request: HttpRequest | None = None,
+) -> DomainError:
+    """Audit a refused attempt (outside the refused change) and return the error to raise."""
+    department = getattr(target, "lead_department", None)
+    audit.record(
+        f"{action}_refused",
+        actor=actor,
+        target=target,
+        department=department,
+        data={"reason": message},
+        request=request,
+    )
+    return DomainError(message)
+
+
+def policy_division() -> Department | None:
+    return Department.objects.filter(is_policy_division=True, is_active=True).first()
+
+
+def can_manage_account(user: User, account: OfficialAccount) -> bool:
+    """Members of an owning department, and the policy division, look after an account."""
+    if user.is_policy_division:
+        return True
+    return user.active_memberships().filter(department__in=account.departments.all()).exists()
+
+
+def _check_identity(
+    platform: Platform, handle: str, url: str, *, exclude: OfficialAccount | None = None
+) -> str | None:
+    if not normalise_handle(handle):
+        return _("ユーザーIDを入力してください。")
+    if not platform.owns_url(url):
+        return _("URL「%(url)s」は %(platform)s のアドレスではありません。") % {
+            "url": url,
+            "platform": platform,
+        }
+    same = OfficialAccount.objects.filter(
+        platform=platform, handle_key=normalise_handle(handle)
+    ).exclude(state=AccountState.ENDED)
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if same.exists():
+        return _("%(platform)s のユーザーID「%(handle)s」は既に台帳に登録されています。") % {
+            "platform": platform,
+            "handle": handle,
+        }
+    return None
+
+
+def plan_account(
+    *,
+    actor: User,
+    platform: Platform,
+    name: str,
+    handle: str,
+    url: str,
+    lead_department: Department,
+    departments: Iterable[Department] = (),
+    joint_theme: str = "",
+    operators: Iterable[User] = (),
+    request: HttpRequest | None = None,
+) -> OfficialAccount:
+    """A department plans a new official account (G-4-1): alone, or jointly with other
+    departments that share a stated theme, under one lead department."""
+    owners = {lead_department, *departments}
+    problem = None
+    if not (
+        actor.is_policy_division
+        or actor.active_memberships().filter(department=lead_department).exists()
+    ):
+        problem = _("アカウントを計画できるのは、所管課の職員か情報政策担当課だけです。")
+    elif not platform.is_active:
+        problem = _("%(platform)s は現在利用できないSNSです。") % {"platform": platform}
+    elif len(owners) > 1 and not joint_theme.strip():
+        problem = _(
+            "複数の所属で運用するときは、共通のテーマを書いてください（ガイドライン4(1)）。"
+        )
+    else:
+        problem = _check_identity(platform, handle, url)
+    if problem:
+        raise _refuse("registry.account_planned", problem, actor=actor, request=request)
+    try:
+        with transaction.atomic():
+            account = OfficialAccount.objects.create(
+                platform=platform,
+                name=name.strip(),
+                handle=handle.strip(),
+                url=url.strip(),
+                lead_department=lead_department,
+                joint_theme=joint_theme.strip(),
+            )
+            account.departments.set(owners)
+            account.operators.set(operators)
+            audit.record(
+                "registry.account_planned",
+                actor=actor,
+                target=account,
+                department=lead_department,
+                data={
+                    "platform": platform.code,
+                    "handle": account.handle,
+                    "url": account.url,
+                    "departments": sorted(d.pk for d in owners),
+                },
+                request=request,
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same handle
+        raise _refuse(
+            "registry.account_planned",
+            _("このユーザーIDは既に台帳に登録されています。"),
+            actor=actor,
+            request=request,
+        ) from exc
+    return account
+
+
+def update_account(
+    *,
+    actor: User,
+    account: OfficialAccount,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> OfficialAccount:
+    """Change an account's settings: name, URL, operators, hours, reply policy, profile link."""
+    if not can_manage_account(actor, account) or account.state == AccountState.ENDED:
+        raise _refuse(
+            "registry.account_updated",
+            _("このアカウントの設定は変更できません。"),
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    problem = _check_identity(
+        account.platform,
+        changes.get("handle", account.handle),
+        changes.get("url", account.url),
+        exclude=account,
+    )
+    if problem:
+        raise _refuse(
+            "registry.account_updated", problem, actor=actor, target=account, request=request
+        )
+    operators = changes.pop("operators", None)
+    with transaction.atomic():
+        changed = sorted(k for k, v in changes.items() if getattr(account, k) != v)
+        for field, value in changes.items():
+            setattr(account, field, value)
+        if changed:
+            account.save(update_fields=changed)
+        if operators is not None:
+            account.operators.set(operators)
+            changed.append("operators")
+        audit.record(
+            "registry.account_updated",
+            actor=actor,
+            target=account,
+            department=account.lead_department,
+            data={"fields": changed},
+            request=request,
+        )
+    return account
+
+
+def save_policy_draft(
+    *, actor: User, account: OfficialAccount, request: HttpRequest | None = None, **items: str
+) -> PolicyDocument:
+    """Create or update the account's draft operation policy (G-4-4). Filed versions stay."""
+    if not can_manage_account(actor, account):
+        raise _refuse(
+            "registry.policy_drafted",
+            _("この運用方針は編集できません。"),
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    with transaction.atomic():
+        draft = account.policies.filter(filed_at__isnull=True).first()
+        if draft is None:
+            version = (account.policies.aggregate(v=Max("version"))["v"] or 0) + 1
+            draft = PolicyDocument(account=account, version=version, created_by=actor)
+        for field, value in items.items():
+            setattr(draft, field, value)
+        draft.save()
+        audit.record(
+            "registry.policy_drafted",
+            actor=actor,
+            target=draft,
+            department=account.lead_department,
+            data={"version": draft.version},
+            request=request,
+        )
+    return draft
+
+
+def file_policy(
+    *, actor: User, policy: PolicyDocument, request: HttpRequest | None = None
+) -> PolicyDocument:
+    """Fix a complete policy as a version; it can no longer change (G-4-4)."""
+    missing = policy.missing_items()
+    if missing:
+        raise _refuse(
+            "registry.policy_filed",
+            _("運用方針に足りない項目があります: %(items)s")
+            % {"items": "、".join(label for _clause, label, _problem in missing)},
+            actor=actor,
+            target=policy.account,
+            request=request,
+        )
+    if not can_manage_account(actor, policy.account) or policy.is_filed:
+        raise _refuse(
+            "registry.policy_filed",
+            _("この運用方針は確定できません。"),
+            actor=actor,
+            target=policy.account,
+            request=request,
+        )
+    with transaction.atomic():
+        policy.filed_at = timezone.now()
+        policy.filed_by = actor
+        policy.save(update_fields=["filed_at", "filed_by"])
+        audit.record(
+            "registry.policy_filed",
+            actor=actor,
+            target=policy,
+            department=policy.account.lead_department,
+            data={"version": policy.version},
+            request=request,
+        )
+    return policy
+
+
+def save_terms_draft(
+    *,
+    actor: User,
+    account: OfficialAccount,
+    clauses: list[tuple[str, str]],
+    request: HttpRequest | None = None,
+    **items: str,
+) -> TermsDocument:
+    """Create or update the draft terms of use (G-4-5); `clauses` are (category, text) in order
+    and are numbered from 1."""
+    if not can_manage_account(actor, account):
+        raise _refuse(
+            "registry.terms_drafted",
+            _("この利用規約は編集できません。"),
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    with transaction.atomic():
+        draft = account.terms.filter(filed_at__isnull=True).first()
+        if draft is None:
+            version = (account.terms.aggregate(v=Max("version"))["v"] or 0) + 1
+            draft = TermsDocument(account=account, version=version, created_by=actor)
+        for field, value in items.items():
+            setattr(draft, field, value)
+        draft.save()
+        draft.clauses.all().delete()
+        TermsClause.objects.bulk_create(
+            TermsClause(terms=draft, number=number, category=category, text=text.strip())
+            for number, (category, text) in enumerate(
+                ((c, t) for c, t in clauses if t.strip()), start=1
+            )
+        )
+        audit.record(
+            "registry.terms_drafted",
+            actor=actor,
+            target=draft,
+            department=account.lead_department,
+            data={"version": draft.version, "clauses": draft.clauses.count()},
+            request=request,
+        )
+    return draft
+
+
+def file_terms(
+    *, actor: User, terms: TermsDocument, request: HttpRequest | None = None
+) -> TermsDocument:
+    """Fix complete terms of use as a version; they can no longer change (G-4-5)."""
+    missing = terms.missing_items()
+    if missing:
+        raise _refuse(
+            "registry.terms_filed",
+            _("利用規約に足りない項目があります: %(items)s")
+            % {"items": "、".join(label for _clause, label, _problem in missing)},
+            actor=actor,
+            target=terms.account,
+            request=request,
+        )
+    if not can_manage_account(actor, terms.account) or terms.is_filed:
+        raise _refuse(
+            "registry.terms_filed",
+            _("この利用規約は確定できません。"),
+            actor=actor,
+            target=terms.account,
+            request=request,
+        )
+    with transaction.atomic():
+        terms.filed_at = timezone.now()
+        terms.filed_by = actor
+        terms.save(update_fields=["filed_at", "filed_by"])
+        audit.record(
+            "registry.terms_filed",
+            actor=actor,
+            target=terms,
+            department=terms.account.lead_department,
+            data={"version": terms.version, "clauses": terms.clauses.count()},
+            request=request,
+        )
+    return terms
+
+
+def _next_number(year: int) -> int:
+    return (Report.objects.filter(fiscal_year=year).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _file_report(
+    *, actor: User, account: OfficialAccount, kind: str, request: HttpRequest | None, **fields: Any
+) -> Report:
+    division = policy_division()
+    addressee = f"{division.name}長" if division else _("情報政策担当課長")
+    today = timezone.localdate()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    kind=kind,
+                    account=account,
+                    fiscal_year=fiscal_year(today),
+                    number=_next_number(fiscal_year(today)),
+                    filed_by=actor,
+                    filed_at=timezone.now(),
+                    department=account.lead_department,
+                    addressee=addressee,
+                    **fields,
+                )
+                audit.record(
+                    f"registry.{kind}_report_filed",
+                    actor=actor,
+                    target=report,
+                    department=account.lead_department,
+                    data={"account": account.pk, "number": report.document_number},
+                    request=request,
+                )
+                return report
+        except IntegrityError:
+            continue  # another report took the number; take the next one
+    raise DomainError(_("文書番号を採番できませんでした。もう一度お試しください。"))
+
+
+def _pending_report(account: OfficialAccount) -> Report | None:
+    return account.reports.filter(status=ReportStatus.SUBMITTED).first()
+
+
+def file_start_report(
+    *,
+    actor: User,
+    account: OfficialAccount,
+    start_date: date,
+    contact: str = "",
+    contractor: str = "",
+    checklist: dict[str, bool] | None = None,
+    remarks: str = "",
+    request: HttpRequest | None = None,
+) -> Report:
+    """The head of the lead department files the start report (様式第1号, G-4-2) with the
+    current policy and terms attached."""
+    policy, terms = account.current_policy(), account.current_terms()
+    problem = None
+    if not actor.is_head_of(account.lead_department):
+        problem = _("運用開始報告書を提出できるのは、所管課の所属長だけです。")
+    elif account.state != AccountState.PLANNED:
+        problem = _("このアカウントは「%(state)s」のため、運用開始報告書は提出できません。") % {
+            "state": account.get_state_display()
+        }
+    elif _pending_report(account):
+        problem = _("審査待ちの報告書があります。結果が出るまでお待ちください。")
+    elif policy is None or terms is None:
+        problem = _("運用方針と利用規約を確定してから提出してください（ガイドライン4(2)）。")
+    if problem:
+        raise _refuse(
+            "registry.start_report_filed", problem, actor=actor, target=account, request=request
+        )
+    checks = {key: bool((checklist or {}).get(key)) for key in START_CHECKLIST}
+    return _file_report(
+        actor=actor,
+        account=account,
+        kind=ReportKind.START,
+        request=request,
+        effective_date=start_date,
+        contact=contact,
+        contractor=contractor,
+        policy=policy,
+        terms=terms,
+        checklist=checks,
+        remarks=remarks,
+    )
+
+
+def file_end_report(
+    *,
+    actor: User,
+    account: OfficialAccount,
+    end_kind: str,
+    end_date: date,
+    reason: str,
+    disposition: str,
+    checklist: dict[str, bool],
+    contact: str = "",
+    remarks: str = "",
+    request: HttpRequest | None = None,
+) -> Report:
+    """The head files the suspension or end report (様式第2号) before the account stops
+    (G-4-3), confirming every item of the closing checklist."""
+    allowed: dict[str, tuple[str, ...]] = {
+        EndKind.SUSPEND: (AccountState.START_REPORTED, AccountState.ACTIVE),
+        EndKind.END: (AccountState.START_REPORTED, AccountState.ACTIVE, AccountState.SUSPENDED),
+    }
+    unchecked = [str(label) for key, label in END_CHECKLIST.items() if not checklist.get(key)]
+    problem = None
+    if not actor.is_head_of(account.lead_department):
+        problem = _("運用終了報告書を提出できるのは、所管課の所属長だけです。")
+    elif end_kind not in allowed:
+        problem = _("休止か終了かを選んでください。")
+    elif account.state not in allowed[end_kind]:
+        problem = _("このアカウントは「%(state)s」のため、%(kind)sの報告はできません。") % {
+            "state": account.get_state_display(),
+            "kind": EndKind(end_kind).label,
+        }
+    elif _pending_report(account):
+        problem = _("審査待ちの報告書があります。結果が出るまでお待ちください。")
+    elif not reason.strip():
+        problem = _("休止・終了の理由を書いてください。")
+    elif unchecked:
+        problem = _("確認事項がすべて済んでいません: %(items)s") % {"items": "、".join(unchecked)}
+    if problem:
+        raise _refuse(
+            "registry.end_report_filed", problem, actor=actor, target=account, request=request
+        )
+    return _file_report(
+        actor=actor,
+        account=account,
+        kind=ReportKind.END,
+        request=request,
+        effective_date=end_date,
+        end_kind=end_kind,
+        reason=reason.strip(),
+        disposition=disposition,
+        checklist={key: True for key in END_CHECKLIST},
+        contact=contact,
+        remarks=remarks,
+    )
+
+
+def _decide(
+    *, actor: User, report: Report, status: str, comment: str, request: HttpRequest | None
+) -> Report:
+    if not actor.is_policy_division:
+        raise _refuse(
+            f"registry.report_{status}",
+            _("報告書を審査できるのは情報政策担当課だけです。"),
+            actor=actor,
+            target=report.account,
+            request=request,
+        )
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.SUBMITTED:
+            raise DomainError(_("この報告書は既に審査済みです。"))
+        report.status = status
+        report.decided_by = actor
+        report.decided_at = timezone.now()
+        report.decision_comment = comment.strip()
+        report.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+        account = OfficialAccount.objects.select_for_update().get(pk=report.account_id)
+        before = account.state
+        if status == ReportStatus.ACCEPTED:
+            target = (
+                AccountState.START_REPORTED
+                if report.kind == ReportKind.START
+                else AccountState.SUSPENDED
+                if report.end_kind == EndKind.SUSPEND
+                else AccountState.ENDED
+            )
+            if not account.can_move_to(target):
+                raise DomainError(_("このアカウントの今の状態では受理できません。"))
+            account.state = target
+            account.save(update_fields=["state"])
+        audit.record(
+            f"registry.report_{status}",
+            actor=actor,
+            target=report,
+            department=report.department,
+            data={
+                "number": report.document_number,
+                "comment": report.decision_comment,
+                "account_state": [before, account.state],
+            },
+            request=request,
+        )
+    return report
+
+
+def accept_report(
+    *, actor: User, report: Report, comment: str = "", request: HttpRequest | None = None
+) -> Report:
+    """The policy division accepts a report; the account's state follows (G-4-2, G-4-3):
+    a start report lets the account publish, an end report suspends or ends it."""
+    return _decide(
+        actor=actor, report=report, status=ReportStatus.ACCEPTED, comment=comment, request=request
+    )
+
+
+def return_report(
+    *, actor: User, report: Report, comment: str, request: HttpRequest | None = None
+) -> Report:
+    """The policy division returns a report with what to fix; the account does not change."""
+    if not comment.strip():
+        raise DomainError(_("差し戻す理由を書いてください。"))
+    return _decide(
+        actor=actor, report=report, status=ReportStatus.RETURNED, comment=comment, request=request
+    )
+
+
+def _move(
+    *, actor: User, account: OfficialAccount, to: str, action: str, request: HttpRequest | None
+) -> OfficialAccount:
+    if not (actor.is_head_of(account.lead_department) or actor.is_policy_division):
+        raise _refuse(
+            action,
+            _("この操作ができるのは所管課の所属長か情報政策担当課だけです。"),
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    if not account.can_move_to(to):
+        raise _refuse(
+            action,
+            _("「%(from)s」のアカウントを「%(to)s」にはできません。")
+            % {"from": account.get_state_display(), "to": AccountState(to).label},
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    with transaction.atomic():
+        before, account.state = account.state, to
+        account.save(update_fields=["state"])
+        audit.record(
+            action,
+            actor=actor,
+            target=account,
+            department=account.lead_department,
+            data={"from": before, "to": to},
+            request=request,
+        )
+    return account
+
+
+def begin_operation(
+    *, actor: User, account: OfficialAccount, request: HttpRequest | None = None
+) -> OfficialAccount:
+    """After the start report was accepted, the department starts operating (運用中)."""
+    return _move(
+        actor=actor,
+        account=account,
+        to=AccountState.ACTIVE,
+        action="registry.operation_begun",
+        request=request,
+    )
+
+
+def resume_account(
+    *, actor: User, account: OfficialAccount, request: HttpRequest | None = None
+) -> OfficialAccount:
+    """A suspended account goes back into operation (G-4-3)."""
+    if account.state != AccountState.SUSPENDED:
+        raise _refuse(
+            "registry.account_resumed",
+            _("休止中のアカウントだけを再開できます。"),
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    return _move(
+        actor=actor,
+        account=account,
+        to=AccountState.ACTIVE,
+        action="registry.account_resumed",
+        request=request,
+    )
+
+
+def review_account(
+    *,
+    actor: User,
+    account: OfficialAccount,
+    profile_shows_directory: bool,
+    request: HttpRequest | None = None,
+) -> OfficialAccount:
+    """The periodic review: someone looked at the account and at whether its profile links
+    to the town's directory of official accounts (G-4-6)."""
+    if not can_manage_account(actor, account):
+        raise _refuse(
+            "registry.account_reviewed",
+            _("このアカウントは見直しできません。"),
+            actor=actor,
+            target=account,
+            request=request,
+        )
+    with transaction.atomic():
+        today = timezone.localdate()
+        account.last_reviewed_on = today
+        account.profile_shows_directory = profile_shows_directory
+        account.directory_link_verified_on = today
+        account.save(
+            update_fields=[
+                "last_reviewed_on",
+                "profile_shows_directory",
+                "directory_link_verified_on",
+            ]
+        )
+        audit.record(
+            "registry.account_reviewed",
+            actor=actor,
+            target=account,
+            department=account.lead_department,
+            data={"profile_shows_directory": profile_shows_directory},
+            request=request,
+        )
+    return account
+
+
+def directory_url() -> str:
+    return settings.KAGAMI_DIRECTORY_URL
