@@ -1,10 +1,9 @@
 """The demo town: 鏡野町 from the guideline, with a person for every role.
 
-Idempotent: running it again changes nothing that is already there. Later apps add their
-demo records (accounts, posts) through functions listed in EXTRA_STEPS.
+Idempotent: running it again changes nothing that is already there. Each app that has demo
+records (accounts, later posts) provides a loader called at the end.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from kagami.audit import log as audit
 from kagami.orgs.models import ActingAppointment, Department, Membership, Role, User
+from kagami.registry.demo import load_demo_accounts
 
 DEMO_PASSWORD = "kagami-demo-2026"  # noqa: S105 - printed on purpose; demo only
 EMAIL_DOMAIN = "demo.kagami.example"
@@ -93,8 +93,6 @@ PEOPLE = [
     ),
 ]
 
-EXTRA_STEPS: list[Callable[[], None]] = []
-
 
 def demo_email(login: str) -> str:
     return f"{login}@{EMAIL_DOMAIN}"
@@ -162,6 +160,5 @@ def load_demo() -> list[tuple[str, str, str]]:
             department=somu,
             data={"via": "demo"},
         )
-    for step in EXTRA_STEPS:
-        step()
+    load_demo_accounts(EMAIL_DOMAIN)
     return logins

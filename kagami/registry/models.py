@@ -286,16 +286,16 @@ def field_label(model: models.Model, name: str) -> str:
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
-def item_problem(text: str) -> str | None:
+def item_problem(text: str, min_length: int = MIN_ITEM_LENGTH) -> str | None:
     """Why `text` does not count as a filled-in required item, or None if it does."""
     stripped = "".join(text.split())
     if not stripped:
         return str(_("書かれていません。"))
     if any(word.lower() in stripped.lower() for word in PLACEHOLDER_WORDS):
         return str(_("「未定」「〇〇」などの仮の言葉が残っています。"))
-    if len(stripped) < MIN_ITEM_LENGTH:
+    if len(stripped) < min_length:
         return str(_("短すぎます（%(min)s文字以上で具体的に書いてください）。")) % {
-            "min": MIN_ITEM_LENGTH
+            "min": min_length
         }
     return None
 
@@ -316,7 +316,7 @@ class PolicyDocument(FiledDocument):
 
     # (field, clause) for each item the guideline requires.
     REQUIRED_ITEMS = [
-        ("platform_text", "G-4-4-a"),
+        ("platform_text", "G-4-4-a"),  # a platform's name may be short: "X", "note"
         ("account_text", "G-4-4-b"),
         ("purpose", "G-4-4-c"),
         ("content", "G-4-4-d"),
@@ -335,11 +335,17 @@ class PolicyDocument(FiledDocument):
     def __str__(self) -> str:
         return f"{self.account.name} 運用方針 第{self.version}版"
 
+    def items_for_display(self) -> list[tuple[str, str]]:
+        fields = [field for field, _clause in self.REQUIRED_ITEMS] + ["other"]
+        return [(field_label(self, f), getattr(self, f)) for f in fields if getattr(self, f)]
+
     def missing_items(self) -> list[tuple[str, str, str]]:
         """(clause, item label, problem) for every required item not properly filled in."""
         missing = []
         for field, clause in self.REQUIRED_ITEMS:
-            problem = item_problem(getattr(self, field))
+            problem = item_problem(
+                getattr(self, field), 1 if field == "platform_text" else MIN_ITEM_LENGTH
+            )
             if problem:
                 label = field_label(self, field)
                 missing.append((clause, label, problem))

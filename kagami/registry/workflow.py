@@ -206,7 +206,11 @@ def update_account(
 
 
 def save_policy_draft(
-    *, actor: User, account: OfficialAccount, request: HttpRequest | None = None, **items: str
+    *,
+    actor: User,
+    account: OfficialAccount,
+    items: dict[str, str],
+    request: HttpRequest | None = None,
 ) -> PolicyDocument:
     """Create or update the account's draft operation policy (G-4-4). Filed versions stay."""
     if not can_manage_account(actor, account):
@@ -277,9 +281,9 @@ def save_terms_draft(
     *,
     actor: User,
     account: OfficialAccount,
+    items: dict[str, str],
     clauses: list[tuple[str, str]],
     request: HttpRequest | None = None,
-    **items: str,
 ) -> TermsDocument:
     """Create or update the draft terms of use (G-4-5); `clauses` are (category, text) in order
     and are numbered from 1."""
@@ -409,6 +413,7 @@ def file_start_report(
 ) -> Report:
     """The head of the lead department files the start report (様式第1号, G-4-2) with the
     current policy and terms attached."""
+    account.refresh_from_db(fields=["state"])  # the caller's copy may predate a decision
     policy, terms = account.current_policy(), account.current_terms()
     problem = None
     if not actor.is_head_of(account.lead_department):
@@ -456,6 +461,7 @@ def file_end_report(
 ) -> Report:
     """The head files the suspension or end report (様式第2号) before the account stops
     (G-4-3), confirming every item of the closing checklist."""
+    account.refresh_from_db(fields=["state"])
     allowed: dict[str, tuple[str, ...]] = {
         EndKind.SUSPEND: (AccountState.START_REPORTED, AccountState.ACTIVE),
         EndKind.END: (AccountState.START_REPORTED, AccountState.ACTIVE, AccountState.SUSPENDED),
@@ -569,6 +575,7 @@ def return_report(
 def _move(
     *, actor: User, account: OfficialAccount, to: str, action: str, request: HttpRequest | None
 ) -> OfficialAccount:
+    account.refresh_from_db(fields=["state"])  # the caller's copy may predate a decision
     if not (actor.is_head_of(account.lead_department) or actor.is_policy_division):
         raise _refuse(
             action,
@@ -587,6 +594,11 @@ def _move(
             request=request,
         )
     with transaction.atomic():
+        locked = OfficialAccount.objects.select_for_update().get(pk=account.pk)
+        if locked.state != account.state:
+            raise DomainError(
+                _("ほかの操作でアカウントの状態が変わりました。画面を読み込み直してください。")
+            )
         before, account.state = account.state, to
         account.save(update_fields=["state"])
         audit.record(
@@ -617,6 +629,7 @@ def resume_account(
     *, actor: User, account: OfficialAccount, request: HttpRequest | None = None
 ) -> OfficialAccount:
     """A suspended account goes back into operation (G-4-3)."""
+    account.refresh_from_db(fields=["state"])
     if account.state != AccountState.SUSPENDED:
         raise _refuse(
             "registry.account_resumed",
