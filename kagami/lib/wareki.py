@@ -36,6 +36,9 @@ def fiscal_year(day: date) -> int:
 
 
 def fiscal_year_label(year: int) -> str:
-    """「令和8年度」 for fiscal year 2026 (named after the era on 1 April)."""
-    name, era = era_year(date(year, 4, 1))
+    """「令和8年度」 for fiscal year 2026.
+
+    A fiscal year is named by the calendar year it starts in, in the era of that calendar
+    year: FY2019 is 令和元年度 (the era changed on 1 May 2019), FY1988 stays 昭和63年度."""
+    name, era = era_year(date(year, 12, 31))
     return f"{name}{_year_text(era)}年度"

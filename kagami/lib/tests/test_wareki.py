@@ -25,3 +25,4 @@ def test_the_fiscal_year_runs_from_april_to_march() -> None:
     assert fiscal_year_label(2026) == "令和8年度"
     assert fiscal_year_label(2019) == "令和元年度"
     assert fiscal_year_label(2018) == "平成30年度"
+    assert fiscal_year_label(1988) == "昭和63年度"
