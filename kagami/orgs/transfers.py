@@ -1,19 +1,16 @@
 """Reading and planning a personnel-transfer file (人事異動).
 
-A town's HR office exports the April moves as a spreadsheet; we read CSV (UTF-8 or the
-Shift_JIS/CP932 that Excel writes in Japan) or XLSX, and turn each row into a planned change
-whose problems are shown in the preview before anything is applied.
+A town's HR office exports the April moves as a spreadsheet (CSV or XLSX, read by
+kagami.lib.tables); each row becomes a planned change whose problems are shown in the
+preview before anything is applied.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from kagami.lib.errors import DomainError
+from kagami.lib.tables import parse_date, read_table
 from kagami.orgs.models import Department, Membership, Role, User
 
 # Accepted column headers → our field names.
@@ -34,7 +31,6 @@ COLUMNS = {
     "発令日": "effective_date",
     "effective_date": "effective_date",
 }
-REQUIRED = ("staff_number", "effective_date")
 ROLE_WORDS = {
     "": Role.STAFF,
     "職員": Role.STAFF,
@@ -42,101 +38,12 @@ ROLE_WORDS = {
     "所属長": Role.HEAD,
     "head": Role.HEAD,
 }
-MAX_ROWS = 5000
-
-
-class TransferFileError(DomainError):
-    """The file itself cannot be read; nothing is stored or applied."""
+REQUIRED = {"staff_number": "職員番号", "effective_date": "発令日"}
 
 
 def read_transfer_file(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows of the uploaded file as dicts with our field names and string values."""
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        table = _xlsx_rows(content)
-    elif lower.endswith((".csv", ".txt")):
-        table = _csv_rows(content)
-    else:
-        raise TransferFileError(_("CSV（.csv）または Excel（.xlsx）のファイルを選んでください。"))
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
-        raise TransferFileError(_("ファイルに行がありません。"))
-    header = [COLUMNS.get(cell.strip().lstrip("\ufeff"), "") for cell in table[0]]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        labels = {"staff_number": "職員番号", "effective_date": "発令日"}
-        raise TransferFileError(
-            _("1行目に必要な列がありません: %(columns)s")
-            % {"columns": "、".join(labels[column] for column in missing)}
-        )
-    if len(table) - 1 > MAX_ROWS:
-        raise TransferFileError(_("一度に取り込めるのは %(max)s 行までです。") % {"max": MAX_ROWS})
-    rows = []
-    for cells in table[1:]:
-        row = {key: "" for key in set(COLUMNS.values())}
-        for key, cell in zip(header, cells, strict=False):
-            if key:
-                row[key] = cell.strip()
-        rows.append(row)
-    return rows
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TransferFileError(
-            _("文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。")
-        )
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text))]
-    except csv.Error as exc:
-        raise TransferFileError(
-            _("CSV の形式が正しくありません: %(error)s") % {"error": exc}
-        ) from exc
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise TransferFileError(
-            _("Excel ファイルを開けません。ファイルが壊れていないか確認してください。")
-        ) from exc
-    sheet = book.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell_text(value) for value in values])
-    book.close()
-    return rows
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def parse_date(text: str) -> date | None:
-    text = text.strip().replace("/", "-").replace(".", "-")
-    for pattern in ("%Y-%m-%d", "%Y年%m月%d日"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """Rows of the uploaded transfer file as dicts with our field names."""
+    return read_table(name, content, columns=COLUMNS, required=REQUIRED)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
+from kagami.lib.tables import TableFileError
 from kagami.orgs import workflow
 from kagami.orgs.forms import (
     ActingAppointmentForm,
@@ -33,7 +34,7 @@ from kagami.orgs.forms import (
 )
 from kagami.orgs.middleware import otp_verified
 from kagami.orgs.models import ActingAppointment, Department, Membership, TransferBatch, User
-from kagami.orgs.transfers import TransferFileError, plan_transfers
+from kagami.orgs.transfers import plan_transfers
 
 
 class LoginView(auth_views.LoginView):
@@ -255,7 +256,7 @@ def transfer_upload(request: HttpRequest) -> HttpResponse:
             batch = workflow.upload_transfer_file(
                 actor=user, file_name=upload.name, content=upload.read(), request=request
             )
-        except TransferFileError as error:
+        except TableFileError as error:
             form.add_error("file", error.message)
         else:
             return redirect("orgs:transfer_preview", pk=batch.pk)

@@ -151,7 +151,7 @@ def upload_transfer_file(
     *, actor: User, file_name: str, content: bytes, request: HttpRequest | None = None
 ) -> TransferBatch:
     """Keep an uploaded transfer file's rows for preview. A file that cannot be read raises
-    TransferFileError and stores nothing."""
+    TableFileError and stores nothing."""
     rows = read_transfer_file(file_name, content)
     with transaction.atomic():
         batch = TransferBatch.objects.create(

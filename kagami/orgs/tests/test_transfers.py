@@ -11,9 +11,10 @@ from openpyxl import Workbook
 
 from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
+from kagami.lib.tables import TableFileError
 from kagami.orgs import workflow
 from kagami.orgs.models import Membership, Role, TransferBatch, User
-from kagami.orgs.transfers import TransferFileError, plan_transfers, read_transfer_file
+from kagami.orgs.transfers import plan_transfers, read_transfer_file
 
 HEADER = "職員番号,氏名,メールアドレス,異動前所属,異動後所属,役割,発令日\n"
 
@@ -129,7 +130,7 @@ def test_excel_files_and_shift_jis_csv_are_read(cast: object) -> None:
 def test_a_malformed_file_is_refused_and_nothing_is_stored(
     cast: object, name: str, content: bytes, message: str
 ) -> None:
-    with pytest.raises(TransferFileError, match=message):
+    with pytest.raises(TableFileError, match=message):
         _upload(cast, content, name)
     assert not TransferBatch.objects.exists()
 
