@@ -222,3 +222,21 @@ class ReviewForm(forms.Form):
     profile_shows_directory = forms.BooleanField(
         label=_("プロフィール欄に公式アカウント一覧のURLが載っていることを確かめた"), required=False
     )
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("アカウント台帳（CSV または Excel）"),
+        help_text=_(
+            "列: SNSの種類、アカウント名、ユーザーID、URL、所管課、共同運用の所属、共通テーマ、状態、最終確認日"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("ファイルが大きすぎます（5MB まで）。"))
+        return upload

@@ -551,3 +551,28 @@ class Report(models.Model):
     @property
     def form_name(self) -> str:
         return "様式第1号" if self.kind == ReportKind.START else "様式第2号"
+
+
+class RegisterImport(models.Model):
+    """An uploaded account register (the spreadsheet a town keeps today), kept with its rows,
+    previewed, then applied in one transaction."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("確認待ち")
+        APPLIED = "applied", _("反映済み")
+        DISCARDED = "discarded", _("取りやめ")
+
+    file_name = models.CharField(_("ファイル名"), max_length=255)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    rows = models.JSONField(_("行"), default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("アカウント台帳の取込み")
+        verbose_name_plural = _("アカウント台帳の取込み")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -21,15 +21,18 @@ from kagami.registry.forms import (
     DecisionForm,
     EndReportForm,
     PolicyForm,
+    RegisterUploadForm,
     ReviewForm,
     StartReportForm,
     TermsForm,
 )
+from kagami.registry.importer import plan_register
 from kagami.registry.models import (
     AccountState,
     OfficialAccount,
     Platform,
     PolicyDocument,
+    RegisterImport,
     Report,
     ReportStatus,
     TermsDocument,
@@ -413,3 +416,52 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("registry:account_detail", pk=account.pk)
+
+
+@login_required
+def register_import(request: HttpRequest) -> HttpResponse:
+    """Start from the spreadsheet the town keeps today: upload, preview, apply (policy division)."""
+    user = _user(request)
+    if not user.is_policy_division:
+        raise Http404
+    form = RegisterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = workflow.upload_register(
+                actor=user, file_name=upload.name, content=upload.read(), request=request
+            )
+        except DomainError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("registry:register_preview", pk=batch.pk)
+    return render(
+        request,
+        "registry/register_import.html",
+        {"form": form, "batches": RegisterImport.objects.all()[:10]},
+    )
+
+
+@login_required
+def register_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    if not user.is_policy_division:
+        raise Http404
+    batch = get_object_or_404(RegisterImport, pk=pk)
+    if request.method == "POST":
+        try:
+            count = workflow.apply_register(actor=user, batch=batch, request=request)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(count)s 件のアカウントを台帳に登録しました。") % {"count": count}
+            )
+            return redirect("registry:account_list")
+    plans = plan_register(batch.rows) if batch.status == RegisterImport.Status.PREVIEWED else []
+    has_errors = any(plan.errors for plan in plans)
+    return render(
+        request,
+        "registry/register_preview.html",
+        {"batch": batch, "plans": plans, "has_errors": has_errors},
+    )

@@ -1,0 +1,102 @@
+"""Starting from the spreadsheet a town keeps today: preview, then all or nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from kagami.audit.models import AuditEvent
+from kagami.lib.errors import DomainError
+from kagami.lib.tables import TableFileError
+from kagami.registry import workflow
+from kagami.registry.importer import plan_register, read_register_file
+from kagami.registry.models import AccountState, OfficialAccount, RegisterImport
+
+HEADER = "SNSの種類,アカウント名,ユーザーID,URL,所管課,共同運用の所属,共通テーマ,状態,最終確認日\n"
+GOOD = [
+    "ツイッター,鏡野町【公式】,@kagamino_town,https://twitter.com/kagamino_town,総務課,,,運用中,2026/4/1",
+    "Instagram,鏡野町観光,kagamino_kanko,https://www.instagram.com/kagamino_kanko/,産業観光課,総務課,観光と移住,休止中,",
+]
+
+
+def _csv(*lines: str) -> bytes:
+    return (HEADER + "\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_register_is_previewed_and_applied(cast: object) -> None:
+    batch = workflow.upload_register(
+        actor=cast.takahashi, file_name="台帳.csv", content=_csv(*GOOD)
+    )  # type: ignore[attr-defined]
+    assert all(not plan.errors for plan in plan_register(batch.rows))
+    assert workflow.apply_register(actor=cast.takahashi, batch=batch) == 2  # type: ignore[attr-defined]
+    x = OfficialAccount.objects.get(handle="@kagamino_town")
+    assert x.platform.code == "x" and x.state == AccountState.ACTIVE and x.imported
+    assert str(x.last_reviewed_on) == "2026-04-01"
+    insta = OfficialAccount.objects.get(handle="kagamino_kanko")
+    assert insta.state == AccountState.SUSPENDED and insta.is_joint
+    assert AuditEvent.objects.filter(action="registry.account_imported").count() == 2
+
+
+def test_problem_rows_are_named_and_nothing_is_applied(cast: object) -> None:
+    rows = read_register_file(
+        "台帳.csv",
+        _csv(
+            GOOD[0],
+            "ミクシィ,鏡野町,kagamino,https://mixi.jp/kagamino,総務課,,,運用中,",
+            "X,鏡野町防災,@bousai,https://www.facebook.com/bousai,防衛課,,,運用中,",
+            "X,鏡野町【公式】重複,@Kagamino_Town,https://x.com/kagamino_town,総務課,,,運用中,",
+            "X,鏡野町広報,@koho,https://x.com/koho,総務課,,,廃止,昨日",
+        ),
+    )
+    errors = {plan.line: plan.errors for plan in plan_register(rows)}
+    assert errors[2] == []
+    assert errors[3] == ["SNSの種類「ミクシィ」が分かりません。"]
+    assert "所属「防衛課」は登録されていません。" in errors[4]
+    assert (
+        "URL「https://www.facebook.com/bousai」は X（旧Twitter） のアドレスではありません。"
+        in errors[4]
+    )
+    assert errors[5] == ["2 行目と同じアカウントです。"]
+    assert "状態「廃止」は「運用中」か「休止中」で書いてください。" in errors[6]
+    assert "最終確認日「昨日」を日付として読めません。" in errors[6]
+
+    batch = RegisterImport.objects.create(
+        file_name="台帳.csv", uploaded_by=cast.takahashi, rows=rows
+    )  # type: ignore[attr-defined]
+    with pytest.raises(DomainError, match="反映しませんでした"):
+        workflow.apply_register(actor=cast.takahashi, batch=batch)  # type: ignore[attr-defined]
+    assert not OfficialAccount.objects.exists()
+
+
+def test_an_account_already_in_the_registry_is_not_imported_twice(cast: object) -> None:
+    batch = workflow.upload_register(actor=cast.takahashi, file_name="a.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
+    workflow.apply_register(actor=cast.takahashi, batch=batch)  # type: ignore[attr-defined]
+    again = workflow.upload_register(actor=cast.takahashi, file_name="b.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
+    assert plan_register(again.rows)[0].errors == ["このアカウントは既に台帳に登録されています。"]
+
+
+def test_only_the_policy_division_imports(cast: object) -> None:
+    with pytest.raises(DomainError, match="情報政策担当課だけ"):
+        workflow.upload_register(actor=cast.suzuki, file_name="a.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
+    assert not RegisterImport.objects.exists()
+
+
+def test_a_file_without_the_required_columns_is_refused(cast: object) -> None:
+    with pytest.raises(TableFileError, match="必要な列がありません: ユーザーID、URL、所管課"):
+        workflow.upload_register(
+            actor=cast.takahashi,
+            file_name="a.csv",
+            content="SNSの種類,アカウント名\nX,町\n".encode(),
+        )  # type: ignore[attr-defined]
+
+
+def test_the_import_screens_work_end_to_end(client: Client, cast: object, login: object) -> None:
+    login(client, cast.takahashi)  # type: ignore[operator, attr-defined]
+    response = client.post(
+        reverse("registry:register_import"), {"file": SimpleUploadedFile("台帳.csv", _csv(*GOOD))}
+    )
+    assert response.status_code == 302
+    preview = client.get(response.url).content.decode()
+    assert "鏡野町観光" in preview and "問題なし" in preview
+    done = client.post(response.url, follow=True).content.decode()
+    assert "2 件のアカウントを台帳に登録しました" in done
