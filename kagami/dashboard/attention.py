@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from kagami.orgs.models import ActingAppointment, Department, Membership, Role, User
+from kagami.registry.models import AccountState, OfficialAccount, Report, ReportStatus
 
 
 def acting_duties(user: User) -> dict[str, Any]:
@@ -94,8 +95,55 @@ def departments_without_head(user: User) -> dict[str, Any]:
     }
 
 
+def reports_to_decide(user: User) -> dict[str, Any]:
+    """For the policy division: start and end reports waiting for a decision (G-4-2, G-4-3)."""
+    if not user.is_policy_division:
+        return {}
+    reports = Report.objects.filter(status=ReportStatus.SUBMITTED).select_related("account")
+    return {
+        "title": _("審査待ちの開始・終了報告"),
+        "items": [f"{r.document_number} {r.get_kind_display()}: {r.account}" for r in reports],
+        "empty": _("審査待ちの報告はありません。"),
+    }
+
+
+def returned_reports(user: User) -> dict[str, Any]:
+    """For heads: reports the policy division returned, to fix and file again."""
+    departments = user.headed_departments()
+    if not departments.exists():
+        return {}
+    reports = Report.objects.filter(
+        status=ReportStatus.RETURNED,
+        department__in=departments,
+        account__state=AccountState.PLANNED,
+    ).select_related("account")
+    return {
+        "title": _("差し戻された報告"),
+        "items": [f"{r.document_number} {r.account}: {r.decision_comment}" for r in reports],
+        "empty": _("ありません。"),
+    }
+
+
+def dormant_accounts(user: User) -> dict[str, Any]:
+    """Accounts not reviewed for 12 months or silent too long: hijack risk (jp-context §5)."""
+    if not (user.is_policy_division or user.headed_departments().exists()):
+        return {}
+    accounts = OfficialAccount.objects.visible_to(user).filter(
+        state__in=[AccountState.START_REPORTED, AccountState.ACTIVE]
+    )
+    items = [f"{a}: {' '.join(reasons)}" for a in accounts if (reasons := a.dormancy_reasons())]
+    return {
+        "title": _("見直しが必要なアカウント"),
+        "items": items,
+        "empty": _("ありません。"),
+    }
+
+
 SECTIONS: list[Callable[[User], dict[str, Any]]] = [
     pending_approvals,
+    reports_to_decide,
+    returned_reports,
+    dormant_accounts,
     acting_duties,
     appointed_deputies,
     security_notices,

@@ -54,3 +54,10 @@ def test_the_demo_town_is_idempotent(db: None, capsys: object) -> None:
     contractor = User.objects.exclude(contractor_company="").get()
     assert contractor.access_ends_on is not None
     assert ActingAppointment.objects.on_duty().get().deputy.display_name == "中村 翔"
+
+
+def test_the_policy_division_sees_reports_waiting_for_a_decision(client: Client, db: None, login: object) -> None:
+    call_command("demo")
+    login(client, User.objects.get(email="takahashi@demo.kagami.example"))  # type: ignore[operator]
+    page = client.get(reverse("dashboard:home")).content.decode()
+    assert "審査待ちの開始・終了報告" in page and "かがみの子育て応援" in page
