@@ -1,0 +1,46 @@
+"""Administrators maintain the platform catalogue here (G-2: adding a platform is data).
+Accounts, documents and reports change only through the registry screens' workflow."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kagami.orgs.admin import AuditedAdmin
+from kagami.registry.models import OfficialAccount, Platform, Report
+
+
+@admin.register(Platform)
+class PlatformAdmin(AuditedAdmin):
+    list_display = [
+        "name",
+        "code",
+        "anonymity",
+        "comment_control",
+        "publishing_mode",
+        "is_active",
+        "sort_order",
+    ]
+    list_editable = ["sort_order"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OfficialAccount)
+class OfficialAccountAdmin(ReadOnlyAdmin):
+    list_display = ["name", "platform", "handle", "lead_department", "state"]
+    list_filter = ["state", "platform"]
+    search_fields = ["name", "handle"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["fiscal_year", "number", "kind", "account", "status", "filed_at"]
+    list_filter = ["kind", "status"]
