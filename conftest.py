@@ -37,6 +37,10 @@ def japanese() -> Iterator[None]:
 @pytest.fixture
 def cast(db: None) -> Cast:
     from kagami.orgs.models import Department, Membership, Role, User
+    from kagami.registry.models import Platform
+    from kagami.registry.platforms import load_catalogue
+
+    load_catalogue(Platform)  # data from migrations is gone after a transactional test
 
     somu = Department.objects.create(code="somu", name="総務課", sort_order=1)
     sangyo = Department.objects.create(code="sangyo", name="産業観光課", sort_order=2)

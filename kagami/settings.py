@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kagami.orgs",
     "kagami.audit",
     "kagami.registry",
+    "kagami.public",
     "kagami.dashboard",
 ]
 
@@ -212,6 +213,14 @@ DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
 
 # The municipality this instance serves (shown in the header and in generated documents).
 KAGAMI_TOWN_NAME = env_str("KAGAMI_TOWN_NAME", "鏡野町")
+# The guideline shown in the public directory (G-4-6); a town points this at its own text.
+KAGAMI_GUIDELINE_FILE = Path(
+    env_str(
+        "KAGAMI_GUIDELINE_FILE", str(BASE_DIR / "kagami" / "public" / "data" / "guideline-ja.txt")
+    )
+)
+# Who residents should contact about an account that is not in the directory (G-6-3).
+KAGAMI_PUBLIC_CONTACT = env_str("KAGAMI_PUBLIC_CONTACT", "")
 # Where the town publishes its list of official accounts (G-4-6); shown in policies and forms.
 KAGAMI_DIRECTORY_URL = env_str("KAGAMI_DIRECTORY_URL", "")
 # An account not reviewed for this long, or without a post for this long, is flagged dormant.

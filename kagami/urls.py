@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kagami.dashboard.urls")),
     path("", include("kagami.orgs.urls")),
     path("registry/", include("kagami.registry.urls")),
+    path("public/", include("kagami.public.urls")),
     path("audit/", include("kagami.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,8 @@
 """The built-in platform catalogue (G-2, G-3). Loaded by a data migration; administrators may
 change these rows or add platforms in the admin site."""
 
+from typing import Any
+
 from django.utils.translation import gettext_noop as _
 
 HIGH_ANONYMITY_NOTE = _(
@@ -119,3 +121,12 @@ PLATFORMS = [
         "handle_hint": "kagamino_town",
     },
 ]
+
+
+def load_catalogue(platform_model: Any) -> None:
+    """Create the built-in platforms that are missing (used by the data migration, and by the
+    test cast after a transactional test emptied the tables)."""
+    for order, row in enumerate(PLATFORMS):
+        platform_model.objects.get_or_create(
+            code=row["code"], defaults={**row, "sort_order": order}
+        )

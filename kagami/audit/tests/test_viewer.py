@@ -56,4 +56,4 @@ def test_members_see_the_trail_of_their_department(
     )  # type: ignore[attr-defined]
     login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
     response = client.get(reverse("orgs:department_detail", args=[cast.somu.pk]))  # type: ignore[attr-defined]
-    assert "orgs.membership_started" in response.text
+    assert "所属への配置" in response.text

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from kagami.registry.platforms import PLATFORMS
+    from kagami.registry.platforms import load_catalogue
 
-    Platform = apps.get_model("registry", "Platform")
-    for order, row in enumerate(PLATFORMS):
-        Platform.objects.get_or_create(code=row["code"], defaults={**row, "sort_order": order})
+    load_catalogue(apps.get_model("registry", "Platform"))
 
 
 class Migration(migrations.Migration):
