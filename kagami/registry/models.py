@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.workcalendar import WEEKDAYS
 from kagami.orgs.models import Department, Membership, User
 
 
@@ -99,9 +100,6 @@ class ReplyPolicy(models.TextChoices):
     NO_REPLY = "no_reply", _("原則として返信しない")
     REDIRECT = "redirect", _("問い合わせ窓口（電話・フォーム）へ案内する")
     REPLY = "reply", _("必要に応じて返信する")
-
-
-WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 def default_operation_hours() -> dict[str, list[list[str]]]:
