@@ -56,7 +56,9 @@ def test_the_demo_town_is_idempotent(db: None, capsys: object) -> None:
     assert ActingAppointment.objects.on_duty().get().deputy.display_name == "中村 翔"
 
 
-def test_the_policy_division_sees_reports_waiting_for_a_decision(client: Client, db: None, login: object) -> None:
+def test_the_policy_division_sees_reports_waiting_for_a_decision(
+    client: Client, db: None, login: object
+) -> None:
     call_command("demo")
     login(client, User.objects.get(email="takahashi@demo.kagami.example"))  # type: ignore[operator]
     page = client.get(reverse("dashboard:home")).content.decode()
