@@ -175,10 +175,10 @@ def department_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/department_list.html", {"departments": departments})
 
 
-@login_required
-def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _department_page(
+    request: HttpRequest, department: Department, form: ActingAppointmentForm, status: int = 200
+) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    department = visible_department(user, pk)
     context = {
         "department": department,
         "memberships": Membership.objects.active()
@@ -188,10 +188,19 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deputy", "appointed_by"
         )[:20],
         "is_head": user.is_head_of(department),
-        "form": ActingAppointmentForm(department=department, head=user),
+        "form": form,
         "trail": AuditEvent.objects.filter(department=department).select_related("actor")[:20],
     }
-    return render(request, "orgs/department_detail.html", context)
+    return render(request, "orgs/department_detail.html", context, status=status)
+
+
+@login_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    department = visible_department(user, pk)
+    return _department_page(
+        request, department, ActingAppointmentForm(department=department, head=user)
+    )
 
 
 @login_required
@@ -210,17 +219,7 @@ def acting_appoint(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("代決者を指定しました。"))
             return redirect("orgs:department_detail", pk=department.pk)
-    context = {
-        "department": department,
-        "memberships": Membership.objects.active()
-        .filter(department=department)
-        .select_related("user"),
-        "appointments": ActingAppointment.objects.filter(department=department)[:20],
-        "is_head": user.is_head_of(department),
-        "form": form,
-        "trail": AuditEvent.objects.filter(department=department)[:20],
-    }
-    return render(request, "orgs/department_detail.html", context, status=400)
+    return _department_page(request, department, form, status=400)
 
 
 @login_required
