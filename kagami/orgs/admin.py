@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kagami.audit import log as audit
+from kagami.lib.admin import ReadOnlyAdmin
 from kagami.orgs.models import ActingAppointment, Department, Membership, TransferBatch, User
 
 
@@ -91,21 +92,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 
 
 @admin.register(ActingAppointment)
-class ActingAppointmentAdmin(admin.ModelAdmin):
+class ActingAppointmentAdmin(ReadOnlyAdmin):
     """Read-only here: heads appoint and revoke on the department page."""
 
     list_display = ["department", "deputy", "starts_at", "ends_at", "revoked_at"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(TransferBatch)
-class TransferBatchAdmin(ActingAppointmentAdmin):
+class TransferBatchAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "uploaded_by", "uploaded_at", "status"]

@@ -2,8 +2,8 @@
 Accounts, documents and reports change only through the registry screens' workflow."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kagami.lib.admin import ReadOnlyAdmin
 from kagami.orgs.admin import AuditedAdmin
 from kagami.registry.models import OfficialAccount, Platform, Report
 
@@ -20,17 +20,6 @@ class PlatformAdmin(AuditedAdmin):
         "sort_order",
     ]
     list_editable = ["sort_order"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(OfficialAccount)

@@ -243,41 +243,58 @@ def save_policy_draft(
     return draft
 
 
+def _file_document[D: (PolicyDocument, TermsDocument)](
+    *,
+    actor: User,
+    document: D,
+    action: str,
+    missing_message: str,
+    refused_message: str,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None,
+) -> D:
+    """File a complete document as an immutable version, or refuse naming what is missing."""
+    missing = document.missing_items()
+    if missing:
+        items = "、".join(label for _clause, label, _problem in missing)
+        raise _refuse(
+            action,
+            missing_message % {"items": items},
+            actor=actor,
+            target=document.account,
+            request=request,
+        )
+    if not can_manage_account(actor, document.account) or document.is_filed:
+        raise _refuse(
+            action, refused_message, actor=actor, target=document.account, request=request
+        )
+    with transaction.atomic():
+        document.filed_at = timezone.now()
+        document.filed_by = actor
+        document.save(update_fields=["filed_at", "filed_by"])
+        audit.record(
+            action,
+            actor=actor,
+            target=document,
+            department=document.account.lead_department,
+            data={"version": document.version, **(data or {})},
+            request=request,
+        )
+    return document
+
+
 def file_policy(
     *, actor: User, policy: PolicyDocument, request: HttpRequest | None = None
 ) -> PolicyDocument:
     """Fix a complete policy as a version; it can no longer change (G-4-4)."""
-    missing = policy.missing_items()
-    if missing:
-        raise _refuse(
-            "registry.policy_filed",
-            _("運用方針に足りない項目があります: %(items)s")
-            % {"items": "、".join(label for _clause, label, _problem in missing)},
-            actor=actor,
-            target=policy.account,
-            request=request,
-        )
-    if not can_manage_account(actor, policy.account) or policy.is_filed:
-        raise _refuse(
-            "registry.policy_filed",
-            _("この運用方針は確定できません。"),
-            actor=actor,
-            target=policy.account,
-            request=request,
-        )
-    with transaction.atomic():
-        policy.filed_at = timezone.now()
-        policy.filed_by = actor
-        policy.save(update_fields=["filed_at", "filed_by"])
-        audit.record(
-            "registry.policy_filed",
-            actor=actor,
-            target=policy,
-            department=policy.account.lead_department,
-            data={"version": policy.version},
-            request=request,
-        )
-    return policy
+    return _file_document(
+        actor=actor,
+        document=policy,
+        action="registry.policy_filed",
+        missing_message=_("運用方針に足りない項目があります: %(items)s"),
+        refused_message=_("この運用方針は確定できません。"),
+        request=request,
+    )
 
 
 def save_terms_draft(
@@ -328,37 +345,15 @@ def file_terms(
     *, actor: User, terms: TermsDocument, request: HttpRequest | None = None
 ) -> TermsDocument:
     """Fix complete terms of use as a version; they can no longer change (G-4-5)."""
-    missing = terms.missing_items()
-    if missing:
-        raise _refuse(
-            "registry.terms_filed",
-            _("利用規約に足りない項目があります: %(items)s")
-            % {"items": "、".join(label for _clause, label, _problem in missing)},
-            actor=actor,
-            target=terms.account,
-            request=request,
-        )
-    if not can_manage_account(actor, terms.account) or terms.is_filed:
-        raise _refuse(
-            "registry.terms_filed",
-            _("この利用規約は確定できません。"),
-            actor=actor,
-            target=terms.account,
-            request=request,
-        )
-    with transaction.atomic():
-        terms.filed_at = timezone.now()
-        terms.filed_by = actor
-        terms.save(update_fields=["filed_at", "filed_by"])
-        audit.record(
-            "registry.terms_filed",
-            actor=actor,
-            target=terms,
-            department=terms.account.lead_department,
-            data={"version": terms.version, "clauses": terms.clauses.count()},
-            request=request,
-        )
-    return terms
+    return _file_document(
+        actor=actor,
+        document=terms,
+        action="registry.terms_filed",
+        missing_message=_("利用規約に足りない項目があります: %(items)s"),
+        refused_message=_("この利用規約は確定できません。"),
+        data={"clauses": terms.clauses.count()},
+        request=request,
+    )
 
 
 def _next_number(year: int) -> int:
