@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kagami.orgs",
     "kagami.audit",
     "kagami.registry",
+    "kagami.posts",
     "kagami.public",
     "kagami.dashboard",
 ]
@@ -226,6 +227,11 @@ KAGAMI_DIRECTORY_URL = env_str("KAGAMI_DIRECTORY_URL", "")
 # An account not reviewed for this long, or without a post for this long, is flagged dormant.
 KAGAMI_REVIEW_INTERVAL_DAYS = env_int("KAGAMI_REVIEW_INTERVAL_DAYS", 365)
 KAGAMI_DORMANT_AFTER_DAYS = env_int("KAGAMI_DORMANT_AFTER_DAYS", 90)
+# The content checks' municipal facts (official domains, phones, NG words): a TOML file as in
+# CHECKS.md; empty means the built-in 鏡野町 defaults.
+KAGAMI_CHECKS_CONFIG = env_str("KAGAMI_CHECKS_CONFIG", "")
+# After-the-fact reports (G-5-3) are due at this time on the next working day.
+KAGAMI_REPORT_DUE_TIME = env_str("KAGAMI_REPORT_DUE_TIME", "17:15")
 # Other spellings of the town that password guessers try (romaji, kana).
 KAGAMI_TOWN_WORDS = env_list("KAGAMI_TOWN_WORDS", ["kagamino", "かがみの", "kagami"])
 
