@@ -495,6 +495,7 @@ class Report(models.Model):
     effective_date = models.DateField(_("開始日・終了日"))
     contact = models.CharField(_("連絡先（内線など）"), max_length=200, blank=True)
     contractor = models.CharField(_("委託先（委託する場合）"), max_length=200, blank=True)
+    operator_names = models.JSONField(_("運用担当者（提出時）"), default=list)
     policy = models.ForeignKey(
         PolicyDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

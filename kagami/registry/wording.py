@@ -14,10 +14,11 @@ WEEKDAY_LABELS = dict(zip(WEEKDAYS, ["月", "火", "水", "木", "金", "土", "
 
 
 def describe_hours(hours: dict[str, list[list[str]]]) -> str:
-    """「月〜金 8:30〜17:15」 from the weekly schedule; days with the same hours are grouped."""
+    """「月〜金 8:30〜17:15」 from the weekly schedule; days with the same hours are grouped,
+    several spans of one day are joined by 「・」 and day groups by 「、」."""
     groups: list[tuple[list[str], str]] = []
     for day in WEEKDAYS:
-        spans = "、".join(
+        spans = "・".join(
             f"{start.lstrip('0')}〜{end.lstrip('0')}" for start, end in hours.get(day, [])
         )
         if not spans:

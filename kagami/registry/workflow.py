@@ -378,6 +378,7 @@ def _file_report(
                     filed_at=timezone.now(),
                     department=account.lead_department,
                     addressee=addressee,
+                    operator_names=[u.display_name for u in account.operators.all()],
                     **fields,
                 )
                 audit.record(
