@@ -8,11 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kagami.contentchecks.model import SEVERITIES, Severity
 from kagami.contentchecks.platforms import PLATFORMS, platform_key
 from kagami.contentchecks.text import nfkc
+
+if TYPE_CHECKING:
+    from kagami.contentchecks.registry import Rule
 
 
 class ConfigError(ValueError):
@@ -220,6 +223,14 @@ class Config:
             or RuleSettings(True, None, {k: d for k, (_t, d) in rule.options.items()})
             for rid, rule in RULES.items()
         }
+
+    @cached_property
+    def enabled_rules(self) -> tuple[tuple[Rule, RuleSettings], ...]:
+        """The enabled rules in table order, with their settings."""
+        from kagami.contentchecks.engine import RULES
+
+        resolved = self.resolved_rules
+        return tuple((r, resolved[r.id]) for r in RULES.values() if resolved[r.id].enabled)
 
     @cached_property
     def phone_set(self) -> frozenset[str]:

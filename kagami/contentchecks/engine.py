@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from kagami.contentchecks import rules as _rules  # noqa: F401  (registers every rule)
 from kagami.contentchecks.config import Config, RuleSettings
 from kagami.contentchecks.model import Finding, Hit, Post
 from kagami.contentchecks.registry import RULES, Rule
-from kagami.contentchecks.text import TextView, Url, find_urls
+from kagami.contentchecks.text import TextView, Url, find_emoji, find_urls
 
 __all__ = ["RULES", "Context", "check"]
 
@@ -19,13 +20,14 @@ T = TypeVar("T")
 class Context:
     """One post being checked, with analyses shared between rules computed at most once."""
 
-    __slots__ = ("_memo", "_urls", "_view", "config", "post")
+    __slots__ = ("_emoji", "_memo", "_urls", "_view", "config", "post")
 
     def __init__(self, post: Post, config: Config) -> None:
         self.post = post
         self.config = config
         self._view: TextView | None = None
         self._urls: list[Url] | None = None
+        self._emoji: list[re.Match[str]] | None = None
         self._memo: dict[str, Any] = {}
 
     @property
@@ -49,6 +51,13 @@ class Context:
             self._urls = find_urls(self.view.norm)
         return self._urls
 
+    @property
+    def emoji(self) -> list[re.Match[str]]:
+        """Emoji sequences in the original text."""
+        if self._emoji is None:
+            self._emoji = find_emoji(self.post.text)
+        return self._emoji
+
     def memo(self, key: str, factory: Callable[[Context], T]) -> T:
         if key not in self._memo:
             self._memo[key] = factory(self)
@@ -64,7 +73,7 @@ def _identity(s: str) -> str:
     return s
 
 
-def _format(template: str, translate: Callable[[str], str], params: dict[str, Any]) -> str:
+def _format(template: str, translate: Callable[[str], str], params: Mapping[str, Any]) -> str:
     try:
         return translate(template).format(**params)
     except (KeyError, IndexError, ValueError):
@@ -75,7 +84,7 @@ def _format(template: str, translate: Callable[[str], str], params: dict[str, An
 def _finding(
     rule: Rule, settings: RuleSettings, hit: Hit, translate: Callable[[str], str]
 ) -> Finding:
-    params = dict(hit.params)
+    params = hit.params
     message = _format(rule.messages[hit.variant], translate, params)
     suggestion = hit.fix
     if suggestion is None and hit.variant in rule.suggestions:
@@ -91,12 +100,8 @@ def check(
     cfg = config if config is not None else Config.default()
     tr = translate or _identity
     ctx = Context(post, cfg)
-    resolved = cfg.resolved_rules
     findings: list[Finding] = []
-    for rule in RULES.values():
-        settings = resolved[rule.id]
-        if not settings.enabled:
-            continue
+    for rule, settings in cfg.enabled_rules:
         for hit in rule.func(ctx, settings.options):
             findings.append(_finding(rule, settings, hit, tr))
     findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, f.rule))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import itertools
 from datetime import date
+from functools import lru_cache
 
 # (name, first day).  明治 counts from 1868-01-01: the era was declared retroactively for that year.
 ERAS: tuple[tuple[str, date], ...] = (
@@ -66,6 +67,7 @@ def valid_date(year: int, month: int, day: int) -> bool:
     return day <= _DAYS[month - 1]
 
 
+@lru_cache(maxsize=4096)
 def nearest_date(month: int, day: int, around: date) -> date | None:
     """The valid date with this month and day nearest to `around` (previous, same or next year)."""
     best: date | None = None

@@ -12,7 +12,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kagami.contentchecks.text import EMOJI_RE, TextView, find_urls, grapheme_starts
+from kagami.contentchecks.text import (
+    TextView,
+    find_emoji,
+    find_urls,
+    grapheme_starts,
+    run_pattern,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,13 @@ def platform_key(name: str) -> str | None:
 
 # --- counting -----------------------------------------------------------------------------------
 
-_LIGHT_RE = re.compile("[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+# Runs of the characters twitter-text weighs 1 (every other character weighs 2).
+_LIGHT_RUNS_RE = run_pattern("[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+
+
+def _light_count(text: str) -> int:
+    # Deleting the runs stays in C; matching each light character would build hundreds of objects.
+    return len(text) - len(_LIGHT_RUNS_RE.sub("", text))
 
 
 def _x_char(ch: str) -> int:
@@ -97,11 +109,7 @@ COUNTERS: dict[str, _Counter] = {
 def _upper_bound(text: str, counting: str) -> int:
     n = len(text)
     if counting == "twitter-v3":
-        return (
-            2 * n
-            - len(_LIGHT_RE.findall(text))
-            + (URL_WEIGHT * text.count(".") if "." in text else 0)
-        )
+        return 2 * n - _light_count(text) + (URL_WEIGHT * text.count(".") if "." in text else 0)
     if counting == "utf8-emoji":
         return 4 * n
     if counting == "utf16":
@@ -128,11 +136,15 @@ class Measure:
 
 
 def measure(
-    text: str, counting: str, limit: int, urls: Sequence[tuple[int, int]] | None = None
+    text: str,
+    counting: str,
+    limit: int,
+    urls: Sequence[tuple[int, int]] | None = None,
+    emoji: Sequence[re.Match[str]] | None = None,
 ) -> Measure:
     """Length of text as the platform counts it, and where it goes over `limit`.
 
-    `urls` are the links' spans in `text` when the caller has them already.
+    `urls` (the links' spans in `text`) and `emoji` (`find_emoji(text)`) when the caller has them.
     """
     if counting == "graphemes":
         starts = grapheme_starts(text)
@@ -140,13 +152,14 @@ def measure(
     if counting == "twitter-v3" and not unicodedata.is_normalized("NFC", text):
         # twitter-text counts the NFC form; offsets into it would not match the text.
         return Measure(measure(unicodedata.normalize("NFC", text), counting, limit).count, None)
-    if _upper_bound(text, counting) <= limit:
-        return Measure(_exact(text, counting, None, urls)[0], None)
-    return Measure(*_exact(text, counting, limit, urls))
+    return Measure(*_exact(text, counting, limit, urls, emoji))
 
 
 def _spans(
-    text: str, counter: _Counter, urls: Sequence[tuple[int, int]] | None
+    text: str,
+    counter: _Counter,
+    urls: Sequence[tuple[int, int]] | None,
+    emoji: Sequence[re.Match[str]] | None,
 ) -> list[tuple[int, int, int]]:
     spans: list[tuple[int, int, int]] = []
     if counter.url is not None and "." in text:
@@ -154,8 +167,8 @@ def _spans(
             view = TextView(text)
             urls = [view.span(u.start, u.end) for u in find_urls(view.norm)]
         spans.extend((a, b, counter.url) for a, b in urls)
-    if counter.emoji is not None and not text.isascii():
-        for m in EMOJI_RE.finditer(text):
+    if counter.emoji is not None:
+        for m in find_emoji(text) if emoji is None else emoji:
             if not any(a <= m.start() < b for a, b, _w in spans):
                 spans.append((m.start(), m.end(), counter.emoji(m.group())))
     spans.sort()
@@ -164,20 +177,45 @@ def _spans(
 
 def _plain_weight(segment: str, counting: str) -> int:
     if counting == "twitter-v3":
-        return 2 * len(segment) - _LIGHT_RE.subn("", segment)[1]
+        return 2 * len(segment) - _light_count(segment)
     if counting == "utf16":
         return len(segment.encode("utf-16-le", "surrogatepass")) // 2
     return len(segment)
 
 
+def _overflow_in(text: str, a: int, b: int, counting: str, budget: int) -> int:
+    """First index in text[a:b] (plain characters) at which their weight exceeds budget >= 0."""
+    char = COUNTERS[counting].char
+    if char is _one:
+        return a + budget
+    # Skip whole chunks while they fit, then walk the one that does not character by character.
+    i = a
+    while i < b:
+        j = min(b, i + 32)
+        weight = _plain_weight(text[i:j], counting)
+        if weight > budget:
+            break
+        budget -= weight
+        i = j
+    for k in range(i, b):
+        budget -= char(text[k])
+        if budget < 0:
+            return k
+    return b
+
+
 def _exact(
-    text: str, counting: str, limit: int | None, urls: Sequence[tuple[int, int]] | None
+    text: str,
+    counting: str,
+    limit: int | None,
+    urls: Sequence[tuple[int, int]] | None,
+    emoji: Sequence[re.Match[str]] | None = None,
 ) -> tuple[int, int | None]:
     counter = COUNTERS[counting]
     total = 0
     pos = 0
     pieces: list[tuple[int, int, int]] = []  # (start, end, weight) of every piece in order
-    for a, b, weight in [*_spans(text, counter, urls), (len(text), len(text), 0)]:
+    for a, b, weight in [*_spans(text, counter, urls, emoji), (len(text), len(text), 0)]:
         if a < pos:
             continue
         if a > pos:
@@ -189,15 +227,7 @@ def _exact(
     for a, b, weight in pieces:
         w = _plain_weight(text[a:b], counting) if weight < 0 else weight
         if overflow is None and limit is not None and total + w > limit:
-            if weight >= 0:
-                overflow = a
-            else:
-                running = total
-                for i in range(a, b):
-                    running += counter.char(text[i])
-                    if running > limit:
-                        overflow = i
-                        break
+            overflow = a if weight >= 0 else _overflow_in(text, a, b, counting, limit - total)
         total += w
     return total, overflow
 

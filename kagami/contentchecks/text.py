@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,13 +52,64 @@ def char_class(codes: list[int]) -> str:
     return "[" + "".join(parts) + "]"
 
 
+def run_pattern(cls: str, runs: bool = True) -> re.Pattern[str]:
+    """A regex for one character of the class `cls`, or (runs) a run of them.
+
+    A run is written "[…][…]*" rather than "[…]+": sre skips ahead quickly only to a pattern whose
+    first item is a plain class, and it does not look inside a repeat for one.
+    """
+    return re.compile(f"{cls}{cls}*" if runs else cls)
+
+
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+class CharSet:
+    """A set of characters as regexes that find them fast.
+
+    sre matches a class of BMP characters with a bitmap, but once the class holds a single
+    character beyond U+FFFF it tests every range in turn for every character of the text (ten
+    times slower on Japanese posts).  So the BMP part and the rest get a pattern each, and the
+    second runs only on texts that contain such characters.
+    """
+
+    __slots__ = ("astral", "bmp")
+
+    def __init__(self, codes: list[int], *, runs: bool = False) -> None:
+        bmp = [c for c in codes if c <= 0xFFFF]
+        astral = [c for c in codes if c > 0xFFFF]
+        self.bmp = run_pattern(char_class(bmp), runs) if bmp else None
+        self.astral = run_pattern(char_class(astral), runs) if astral else None
+
+    def _patterns(self, text: str) -> list[re.Pattern[str]]:
+        out = [self.bmp] if self.bmp is not None else []
+        if self.astral is not None and _ASTRAL_RE.search(text):
+            out.append(self.astral)
+        return out
+
+    def search(self, text: str) -> bool:
+        return any(p.search(text) for p in self._patterns(text))
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        """Matches in text order (the two halves never overlap: each match is of one half)."""
+        patterns = self._patterns(text)
+        if len(patterns) == 1:
+            return list(patterns[0].finditer(text))
+        return sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
+
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
+        # Exact only if repl never yields a character that a later pattern would change.
+        for p in self._patterns(text):
+            text = p.sub(repl, text)
+        return text
+
+
 @lru_cache(maxsize=1)
-def _changing_re() -> re.Pattern[str]:
+def _changing() -> CharSet:
     # Runs of characters that normalisation changes; everything else is copied as it is, which is
     # three times faster than str.translate over the whole text.
     ranges = (range(0x80, 0xD800), range(0xE000, 0x20000), range(0x2F800, 0x2FA20))
-    codes = [c for r in ranges for c in r if _normalise_char(chr(c)) != chr(c)]
-    return re.compile(char_class(codes) + "+")
+    return CharSet([c for r in ranges for c in r if _normalise_char(chr(c)) != chr(c)], runs=True)
 
 
 def _translate_run(m: re.Match[str]) -> str:
@@ -66,7 +118,8 @@ def _translate_run(m: re.Match[str]) -> str:
 
 def translate_norm(text: str) -> str:
     """Per-character NFKC and hyphen unification (each character maps as _TABLE says)."""
-    return _changing_re().sub(_translate_run, text)
+    # Two passes are exact: no BMP character maps to one beyond U+FFFF that the second would change.
+    return _changing().sub(_translate_run, text)
 
 
 # Sequences whose NFKC differs from the per-character one (ｶﾞ → ガ, combining marks): slow path.
@@ -74,6 +127,55 @@ _COMBINING = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\uff9e\uff9f]"
 )
 _DIGIT_CHOON = re.compile(r"(?<=\d)ー(?=\d)")
+
+
+_KANA_MARKS = "\u3099\u309a\uff9e\uff9f"
+
+
+@lru_cache(maxsize=1)
+def _marks() -> CharSet:
+    """Runs of combining marks and kana voicing marks."""
+    # Planes 2-13 and 15-16 hold no combining marks, so the scan can stop short of them.
+    ranges = (range(0x300, 0x20000), range(0xE0000, 0xE1000))
+    marks = [c for r in ranges for c in r if unicodedata.combining(chr(c))]
+    return CharSet(marks + [ord(c) for c in _KANA_MARKS], runs=True)
+
+
+def _clusters(text: str) -> list[tuple[int, int]]:
+    """Spans of a character with the marks after it; the first character is a base even if a mark."""
+    out: list[tuple[int, int]] = []
+    for m in _marks().finditer(text):
+        a, b = m.span()
+        if out and out[-1][1] == a:  # a BMP run and an astral one side by side
+            out[-1] = (out[-1][0], b)
+        elif a > 0:
+            out.append((a - 1, b))
+        elif b > 1:
+            out.append((0, b))
+    return out
+
+
+def _map_plain(text: str, lo: int, hi: int, starts: list[int], ends: list[int]) -> str:
+    """Normalise text[lo:hi] character by character, extending the offset map; return the result."""
+    seg = text[lo:hi]
+    out = translate_norm(seg)
+    if len(out) == len(seg):  # every character maps to one (none maps to nothing)
+        starts.extend(range(lo, hi))
+        ends.extend(range(lo + 1, hi + 1))
+        return out
+    pos = lo
+    for m in _changing().finditer(seg):
+        a, b = lo + m.start(), lo + m.end()
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        for i in range(a, b):
+            n = len(_TABLE[ord(text[i])])
+            starts.extend([i] * n)
+            ends.extend([i + 1] * n)
+        pos = b
+    starts.extend(range(pos, hi))
+    ends.extend(range(pos + 1, hi + 1))
+    return out
 
 
 class TextView:
@@ -90,43 +192,32 @@ class TextView:
         self._starts: list[int] | None = None
         self._ends: list[int] | None = None
         if _COMBINING.search(text):
-            self._build_slow(text)
+            self._build_clusters(text)
         else:
             norm = translate_norm(text)
             if len(norm) != len(text):
                 starts: list[int] = []
                 ends: list[int] = []
-                for i, ch in enumerate(text):
-                    n = len(_TABLE[ord(ch)])
-                    starts.extend([i] * n)
-                    ends.extend([i + 1] * n)
+                _map_plain(text, 0, len(text), starts, ends)
                 self._starts, self._ends = starts, ends
             self.norm = norm
         if "ー" in self.norm:
             self.norm = _DIGIT_CHOON.sub("-", self.norm)
 
-    def _build_slow(self, text: str) -> None:
+    def _build_clusters(self, text: str) -> None:
         # Normalise each base character together with the marks that follow it.
         parts: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        i, n = 0, len(text)
-        while i < n:
-            j = i + 1
-            while j < n and (
-                unicodedata.combining(text[j]) or text[j] in "\u3099\u309a\uff9e\uff9f"
-            ):
-                j += 1
-            chunk = text[i:j]
-            out = (
-                chunk.translate(_TABLE)
-                if j == i + 1
-                else unicodedata.normalize("NFKC", chunk.translate(_TABLE))
-            )
+        pos = 0
+        for i, j in _clusters(text):
+            parts.append(_map_plain(text, pos, i, starts, ends))
+            out = unicodedata.normalize("NFKC", text[i:j].translate(_TABLE))
             parts.append(out)
             starts.extend([i] * len(out))
             ends.extend([j] * len(out))
-            i = j
+            pos = j
+        parts.append(_map_plain(text, pos, len(text), starts, ends))
         self.norm = "".join(parts)
         self._starts, self._ends = starts, ends
 
@@ -176,6 +267,34 @@ EMOJI_RE = re.compile(
 )
 
 
+def _class_codes(spec: str) -> list[int]:
+    """Code points of a regex class body written as characters and a-b ranges (no escapes)."""
+    codes: list[int] = []
+    i = 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            codes.extend(range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            codes.append(ord(spec[i]))
+            i += 1
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _emoji_starts() -> CharSet:
+    # Characters that begin an emoji without help; text symbols need U+FE0F and keycaps U+20E3,
+    # which find_emoji looks for on their own.
+    return CharSet(_class_codes(_BMP_EMOJI + _SUPP_EMOJI + "\U0001f1e6-\U0001f1ff"))
+
+
+def find_emoji(text: str) -> list[re.Match[str]]:
+    """EMOJI_RE's matches, skipping the scan of the many posts that cannot hold one."""
+    if text.isascii() or not ("\ufe0f" in text or "\u20e3" in text or _emoji_starts().search(text)):
+        return []
+    return list(EMOJI_RE.finditer(text))
+
+
 # --- graphemes ----------------------------------------------------------------------------------
 
 
@@ -212,8 +331,13 @@ def _grapheme_re() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _extend_set() -> CharSet:
+    return CharSet([ord(c) for c in _extend_chars()])
+
+
 def grapheme_starts(text: str) -> list[int]:
-    if _extend_chars().isdisjoint(text):
+    if not _extend_set().search(text):
         return list(range(len(text)))
     return [m.start() for m in _grapheme_re().finditer(text)]
 

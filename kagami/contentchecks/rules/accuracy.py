@@ -37,6 +37,121 @@ DATE_RE = re.compile(
     rf"(?P<wd>\s*{_WD})?"
 )
 
+# Where a DATE_RE match can start: an era, or a digit with no digit before it whose run (at most 4
+# digits) is followed by 年, 月, /, 日 or (.  It begins with a character class, so sre finds it
+# quickly, where DATE_RE (a lookahead first) is tried at every position of the text.
+_DATE_START_RE = re.compile(
+    r"[0-9明大昭平令](?:(?<=[0-9])(?<!\d[0-9])\d{0,3}\s*[年月/日(]|(?<=[明大昭平令]))"
+)
+
+
+def _date_matches(norm: str) -> Iterator[re.Match[str]]:
+    """DATE_RE.finditer(norm), trying DATE_RE only where a match can start."""
+    pos = 0
+    while (start := _DATE_START_RE.search(norm, pos)) is not None:
+        m = DATE_RE.match(norm, start.start())
+        if m is None:
+            pos = start.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+# Dates written in kanji numerals: 十一月二十四日（火）, 令和八年十一月二十四日, 二〇二六年一月十日.
+_KNUM = "[〇一二三四五六七八九十]"
+KANJI_DATE_RE = re.compile(
+    rf"(?:(?:(?P<era>{_ERA})\s*(?P<ey>元|{_KNUM}{{1,3}})|(?P<wy>[〇一二三四五六七八九]{{4}}))\s*年\s*)?"
+    rf"(?<!{_KNUM})(?:(?P<month>{_KNUM}{{1,3}})\s*月\s*)?(?P<day>{_KNUM}{{1,3}})\s*日"
+    rf"(?P<wd>\s*{_WD})?"
+)
+_KANJI_DATE_HINT_RE = re.compile(rf"{_KNUM}\s*月\s*{_KNUM}")  # in every match; found quickly
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def kanji_number(s: str) -> int | None:
+    """The value of 一 to 九十九 (二十四) or of digits written one by one (二〇二六); else None."""
+    if "十" in s:
+        tens, _ten, ones = s.partition("十")
+        if len(tens) > 1 or len(ones) > 1 or "十" in ones or tens == "〇":
+            return None
+        return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+    value = 0
+    for ch in s:
+        value = value * 10 + _KANJI_DIGITS[ch]
+    return value
+
+
+class _RawDate(NamedTuple):
+    start: int  # of the month, or of the day when the month is left out
+    end: int
+    month: int | None
+    day: int
+    year: int | None  # as written
+    weekday: str | None
+    wd_start: int
+    wd_end: int
+
+
+def _raw_dates(norm: str) -> list[_RawDate]:
+    """Dates as written, in Arabic or kanji numerals, in text order."""
+    out: list[_RawDate] = []
+    for m in _date_matches(norm):
+        month_s, sm, w1, w2, day_s, era, ey, wy = m.group(
+            "month", "sm", "w1", "w2", "day", "era", "ey", "wy"
+        )
+        wd_group = "w1" if w1 else "w2"
+        year: int | None = None
+        if era:
+            year = era_to_western(era, era_year_number(ey))
+        elif wy:
+            year = int(wy)
+        first = "month" if month_s else ("sm" if sm else "day")
+        out.append(
+            _RawDate(
+                m.start(first),
+                m.end(),
+                int(month_s or sm) if (month_s or sm) else None,
+                int(day_s),
+                year,
+                w1 or w2,
+                m.start(wd_group),
+                m.end(wd_group),
+            )
+        )
+    if not _KANJI_DATE_HINT_RE.search(norm):
+        return out
+    taken = [(d.start, d.end) for d in out]
+    kanji: list[_RawDate] = []
+    for m in KANJI_DATE_RE.finditer(norm):
+        era, ey, wy, w1, w2, month_s = m.group("era", "ey", "wy", "w1", "w2", "month")
+        month = kanji_number(month_s) if month_s else None
+        day = kanji_number(m.group("day"))
+        if (month_s and month is None) or day is None:
+            continue
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        year = None
+        if era:
+            n = 1 if ey == "元" else kanji_number(ey)
+            year = era_to_western(era, n) if n else None
+        elif wy:
+            year = kanji_number(wy)
+        wd_group = "w1" if w1 else "w2"
+        kanji.append(
+            _RawDate(
+                m.start("month" if month_s else "day"),
+                m.end(),
+                month,
+                day,
+                year,
+                w1 or w2,
+                m.start(wd_group),
+                m.end(wd_group),
+            )
+        )
+    return sorted(out + kanji) if kanji else out
+
+
 ERA_PAIR_RE = re.compile(
     rf"(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,2}})\s*年\s*\(\s*(?P<wy>\d{{4}})\s*年?\s*\)"
     rf"|(?<!\d)(?P<wy2>\d{{4}})\s*年?\s*\(\s*(?P<era2>{_ERA})\s*(?P<ey2>元|\d{{1,2}})\s*年\s*\)"
@@ -45,8 +160,10 @@ ERA_DATE_RE = re.compile(
     rf"(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,3}})\s*年(?:\s*(?P<month>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*日)?)?"
 )
 
+# The hour's lookbehind comes after its first digit so that the pattern starts with \d, which
+# lets sre skip quickly to the digits; it still says that no digit, "." or ":" comes before them.
 TIME_RE = re.compile(
-    r"(?<![\d.:])(?P<h>\d{1,3})\s*時(?![間限点給速刻差代効])(?:\s*(?P<m>\d{1,3})\s*分(?!間))?"
+    r"(?P<h>\d(?<![\d.:]\d)\d{0,2})\s*時(?![間限点給速刻差代効])(?:\s*(?P<m>\d{1,3})\s*分(?!間))?"
 )
 _AMPM_RE = re.compile(r"(午前|午後)\s*$")
 
@@ -79,21 +196,15 @@ def scan_dates(ctx: Context) -> list[DateRef]:
     out: list[DateRef] = []
     last_year: int | None = None
     last_month: int | None = None
-    for m in DATE_RE.finditer(norm):
-        month_s = m.group("month") or m.group("sm")
-        wd = m.group("w1") or m.group("w2")
-        if month_s is None and wd is None:
+    for raw in _raw_dates(norm):
+        if raw.month is None and raw.weekday is None:
             continue  # 「10日」 alone is a count as often as a date
-        if month_s is None and last_month is None:
+        if raw.month is None and last_month is None:
             continue
-        month = int(month_s) if month_s is not None else last_month
+        month = raw.month if raw.month is not None else last_month
         assert month is not None
-        day = int(m.group("day"))
-        year: int | None = None
-        if m.group("era"):
-            year = era_to_western(m.group("era"), era_year_number(m.group("ey")))
-        elif m.group("wy"):
-            year = int(m.group("wy"))
+        day = raw.day
+        year = raw.year
         if year is not None:
             last_year = year
         elif last_year is not None:
@@ -107,20 +218,18 @@ def scan_dates(ctx: Context) -> list[DateRef]:
             resolved = nearest_date(month, day, around)
             inferred = True
         last_month = month
-        wd_group = "w1" if m.group("w1") else "w2"
-        first = "month" if m.group("month") else ("sm" if m.group("sm") else "day")
         out.append(
             DateRef(
-                m.start(first),
-                m.end(),
+                raw.start,
+                raw.end,
                 year,
                 inferred,
                 month,
                 day,
                 resolved,
-                wd,
-                m.start(wd_group) if wd else -1,
-                m.end(wd_group) if wd else -1,
+                raw.weekday,
+                raw.wd_start if raw.weekday else -1,
+                raw.wd_end if raw.weekday else -1,
             )
         )
     return out

@@ -14,7 +14,7 @@ import ahocorasick
 from kagami.contentchecks.i18n import _
 from kagami.contentchecks.model import Hit
 from kagami.contentchecks.registry import rule
-from kagami.contentchecks.text import nfkc
+from kagami.contentchecks.text import nfkc, run_pattern
 
 if TYPE_CHECKING:
     from kagami.contentchecks.engine import Context
@@ -27,11 +27,14 @@ _SENTENCE_RE = re.compile(r"[^。！!？?\n]+[。！!？?\n]*")
 _POLITICAL_TARGET_RE = re.compile(
     r"候補|政党|[^\s、。]党(?![員首])|議員|陣営|後援会|住民投票|リコール|[^\s、。]{1,6}案に|[^\s、。]{1,6}条例案"
 )
+# Every alternative starts with a literal character, which lets sre skip through the text quickly.
 _CALL_RE = re.compile(
-    r"応援(?:を|して|しよう|しましょう|お願い|よろしく|ください)|支持(?:を|して|しよう|しましょう|お願い|ください)"
-    r"|ご支援|ご支持|清き一票|一票を|(?:に|へ)(?:の)?投票(?:を|して|しよう|しましょう|お願い)"
-    r"|投票(?:お願い|よろしく)|当選させ|落選させ|落とそう|(?:賛成|反対)(?:しよう|しましょう|に一票|してください|の声を)"
-    r"|(?:賛成|反対)票を|署名(?:を|して)(?:お願い|ください)"
+    r"応援(?:を|して|しよう|しましょう|お願い|よろしく|ください)"
+    r"|支持(?:を|して|しよう|しましょう|お願い|ください)|ご支援|ご支持|清き一票|一票を"
+    r"|に(?:の)?投票(?:を|して|しよう|しましょう|お願い)|へ(?:の)?投票(?:を|して|しよう|しましょう|お願い)"
+    r"|投票(?:お願い|よろしく)|当選させ|落選させ|落とそう"
+    r"|賛成(?:しよう|しましょう|に一票|してください|の声を)|反対(?:しよう|しましょう|に一票|してください|の声を)"
+    r"|賛成票を|反対票を|署名(?:を|して)(?:お願い|ください)"
 )
 
 
@@ -76,6 +79,8 @@ _CONFIDENTIAL_RE = re.compile(
     r"|^[ \t]*(?:秘|非公開)[ \t]*(?:[:：].*)?$",
     re.MULTILINE,
 )
+# Every match of _CONFIDENTIAL_RE in the normalised text (where ㊙ is 秘) contains one of these.
+_CONFIDENTIAL_KEYS = ("秘", "注意", "内部資料", "限り", "非公開")
 
 
 @rule(
@@ -88,9 +93,10 @@ def confidential(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     """G-5-1-e: confidentiality markers (部外秘, 【秘】, 取扱注意, 内部資料, 非公開 as a marker)."""
     text = ctx.text  # ㊙ must be seen before NFKC turns it into 秘
     view_norm = ctx.norm
-    for m in _CONFIDENTIAL_RE.finditer(view_norm):
-        start, end = ctx.view.span(m.start(), m.end())
-        yield Hit(start, end, params={"marker": text[start:end].strip()})
+    if any(k in view_norm for k in _CONFIDENTIAL_KEYS):
+        for m in _CONFIDENTIAL_RE.finditer(view_norm):
+            start, end = ctx.view.span(m.start(), m.end())
+            yield Hit(start, end, params={"marker": text[start:end].strip()})
     i = text.find("㊙")
     while i != -1:
         yield Hit(i, i + 1, params={"marker": "㊙"})
@@ -100,21 +106,22 @@ def confidential(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
 # --- NG words -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _fold_table() -> list[str]:
-    table = [chr(c) for c in range(0x10000)]
-    for c in range(ord("A"), ord("Z") + 1):
-        table[c] = chr(c + 32)
-    for c in range(0x30A1, 0x30F7):  # katakana ァ..ヶ → hiragana ぁ..ゖ
-        table[c] = chr(c - 0x60)
-    return table
+_FOLD_RE = run_pattern("[A-Z\u30a1-\u30f6]")
+# ASCII upper → lower case, katakana ァ..ヶ → hiragana ぁ..ゖ.
+_FOLD_TABLE = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)} | {
+    c: c - 0x60 for c in range(0x30A1, 0x30F7)
+}
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_FOLD_TABLE)
 
 
 def fold_normalised(s: str) -> str:
-    """jaconv.kata2hira plus ASCII lower case as one table lookup, one character for one."""
-    if s and max(s) > "\uffff":
-        return "".join(c if c > "\uffff" else _fold_table()[ord(c)] for c in s)
-    return s.translate(_fold_table())
+    """jaconv.kata2hira plus ASCII lower case, one character for one."""
+    # Only runs of the characters that change are translated: str.translate would look every
+    # other character up in the table too, and most of a post is kanji and hiragana.
+    return _FOLD_RE.sub(_fold_run, s)
 
 
 def fold(s: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kagami.contentchecks.i18n import _
@@ -22,13 +23,18 @@ if TYPE_CHECKING:
     from kagami.contentchecks.engine import Context
 
 
-def targets(ctx: Context) -> list[Platform]:
+def targets(ctx: Context) -> tuple[Platform, ...]:
+    return _targets(tuple(ctx.post.platforms))
+
+
+@lru_cache(maxsize=256)
+def _targets(names: tuple[str, ...]) -> tuple[Platform, ...]:
     seen: list[Platform] = []
-    for name in ctx.post.platforms:
+    for name in names:
         key = platform_key(name)
         if key is not None and PLATFORMS[key] not in seen:
             seen.append(PLATFORMS[key])
-    return seen
+    return tuple(seen)
 
 
 @rule(
@@ -63,7 +69,7 @@ def length(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
             urls = [ctx.view.span(u.start, u.end) for u in ctx.urls]
         if within_bound(text, p.counting, limit):
             continue
-        m = measure(text, p.counting, limit, urls)
+        m = measure(text, p.counting, limit, urls, ctx.emoji)
         params = {"platform": p.label, "limit": limit, "unit": p.unit, "count": m.count}
         if m.count > limit:
             params["over"] = m.count - limit

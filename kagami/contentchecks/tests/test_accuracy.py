@@ -118,3 +118,44 @@ def test_invalid_time_accepts_durations_and_normal_times():
 
 def test_invalid_time_reads_full_width_digits():
     assert spans("２５時", TIME) == ["２５時"]
+
+
+def test_weekday_mismatch_reads_dates_in_kanji_numerals():
+    [f] = found("十一月二十四日（月）に開催します。", WEEKDAY)
+    assert f.suggestion == "火" and "2026年11月24日" in f.message
+    assert spans("令和八年十一月二十四日（月曜日）", WEEKDAY) == ["月"]
+    assert spans("二〇二六年十一月二十四日(月)", WEEKDAY) == ["月"]
+    assert spans("令和元年五月一日(木)", WEEKDAY) == ["木"]  # 2019-05-01 was a Wednesday
+
+
+def test_weekday_mismatch_accepts_correct_kanji_dates_and_carries_the_month():
+    assert found("十一月二十四日（火）、十二月一日(火)と三日(木)、一月十日(日)", WEEKDAY) == []
+    assert spans("十二月一日(火)と三日(金)", WEEKDAY) == ["金"]
+
+
+def test_invalid_date_flags_kanji_dates_that_do_not_exist():
+    assert spans("二月三十日に", DATE) == ["二月三十日"]
+    assert spans("十三月一日", DATE) == ["十三月一日"]
+    assert spans("十一月三十一日", DATE) == ["十一月三十一日"]
+    assert spans("令和八年二月二十九日", DATE) == ["二月二十九日"]
+    assert found("令和十年二月二十九日", DATE) == []  # 2028 is a leap year
+
+
+def test_kanji_numerals_in_ordinary_words_are_not_dates():
+    text = "町内一斉の清掃です。一日中開いています。毎月一日は休館日。十一月中に申し込み"
+    assert found(text, DATE) == [] and found(text, WEEKDAY) == []
+
+
+def test_kanji_number_reads_tens_and_digit_by_digit_forms():
+    from kagami.contentchecks.rules.accuracy import kanji_number
+
+    assert [kanji_number(s) for s in ("一", "十", "十一", "二十", "二十四", "三十一")] == [
+        1,
+        10,
+        11,
+        20,
+        24,
+        31,
+    ]
+    assert kanji_number("二〇二六") == 2026
+    assert kanji_number("十十") is None and kanji_number("〇十") is None

@@ -1,3 +1,5 @@
+import pytest
+
 from kagami.contentchecks import Config, Image
 
 from .helpers import found, spans
@@ -112,3 +114,52 @@ def test_image_source_missing_flags_images_without_a_record():
 
 def test_image_source_missing_accepts_images_with_a_record():
     assert found("写真", SOURCE, images=(Image("桜の写真", "職員撮影"),)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The catalogue's own example, followed by a particle that starts with ま (issue 3).
+        ("連絡は山田太郎さんまでお願いします。", ["山田太郎さん"]),
+        ("山田太郎さんから寄付をいただきました。", ["山田太郎さん"]),
+        ("受付は鈴木さんが担当します。", ["鈴木さん"]),
+        ("最優秀賞は田中花子さんでした。", ["田中花子さん"]),
+        ("作品が鈴木君の手で完成しました。", ["鈴木君"]),
+        ("会長の佐藤氏があいさつしました。", ["佐藤氏"]),
+        ("記念品を高橋様にお渡ししました。", ["高橋様"]),
+        ("吉田さんと一緒に植樹しました。", ["吉田さん"]),
+        ("司会は、中村様です。", ["中村様"]),
+        ("講師（小林先生）のお話を聞きました。", ["小林先生"]),
+        ("「森さん」と呼ばれています。", ["森さん"]),
+        ("渡辺ちゃん、伊藤くん、おめでとう！", ["渡辺ちゃん", "伊藤くん"]),
+        ("山田さんご夫妻が来場されました。", ["山田さん"]),
+        ("佐藤さんしか来ませんでした。", ["佐藤さん"]),
+        ("山本さんみたいに元気に。", ["山本さん"]),
+        ("長谷川久美子さんの作品です。", ["長谷川久美子さん"]),
+        ("鏡野町長の山田太郎氏が出席", ["山田太郎氏"]),
+        ("山田太郎様、鈴木花子様、佐藤次郎様", ["山田太郎様", "鈴木花子様", "佐藤次郎様"]),
+    ],
+)
+def test_person_name_flags_names_in_realistic_sentences(text, expected):
+    assert spans(text, NAME) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "皆さん、おはようございます。みなさんのご参加をお待ちしています。",
+        "町民の皆様、保護者の皆様へのお知らせです。",
+        "お客様各位。参加者の皆さまはお集まりください。",
+        "町長があいさつしました。総務課長、〇〇課長も出席します。",
+        "〇〇さん、〇〇様（名前は伏せています）",
+        "鏡野町役場、奥津温泉、鏡野町保健福祉センターで開催します。",
+        "秋のさんま祭りを開催します。さんご礁の写真展、さんぽ道もあります。",
+        "お疲れ様でした。ご苦労様です。さまざまな催しがあります。",
+        "赤ちゃん連れの方もどうぞ。お子さん、お孫さんも一緒に。",
+        "福祉課の佐藤までご連絡ください。",
+        # A surname-like word before a word that merely starts like an honorific.
+        "石井ちゃんこ鍋の店、中村さんま定食、宮島さんぽ道",  # a surname with no honorific is an office contact
+    ],
+)
+def test_person_name_ignores_collective_forms_titles_and_words_starting_like_honorifics(text):
+    assert found(text, NAME) == []
