@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kagami.dashboard.urls")),
     path("", include("kagami.orgs.urls")),
+    path("posts/", include("kagami.posts.urls")),
     path("registry/", include("kagami.registry.urls")),
     path("public/", include("kagami.public.urls")),
     path("audit/", include("kagami.audit.urls")),

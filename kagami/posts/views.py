@@ -1,0 +1,297 @@
+"""Screens for composing, checking, approving and reporting posts. Views check access, call
+workflow functions and show their DomainError; they change nothing themselves."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kagami.audit.models import AuditEvent
+from kagami.lib.errors import DomainError
+from kagami.orgs.models import Department, User
+from kagami.posts import workflow
+from kagami.posts.checking import TargetFindings, check_post_content
+from kagami.posts.forms import (
+    DecisionForm,
+    GrantForm,
+    ImageForm,
+    PostForm,
+    PreApprovedForm,
+    ReportConfirmForm,
+)
+from kagami.posts.models import AfterReport, Post, PostState, PreApprovalGrant
+from kagami.posts.rendering import highlight, number_findings
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def visible_post(user: User, pk: int) -> Post:
+    return get_object_or_404(
+        Post.objects.visible_to(user).select_related("department", "author"), pk=pk
+    )
+
+
+def _sections(results: list[TargetFindings]) -> list[dict[str, Any]]:
+    """Per target text: the numbered findings and the text with them marked in place."""
+    sections, number = [], 1
+    for result in results:
+        numbered = number_findings(result.text, result.findings, start=number)
+        number += len(numbered)
+        sections.append(
+            {
+                "label": result.label,
+                "findings": numbered,
+                "marked": highlight(result.text, numbered),
+            }
+        )
+    return sections
+
+
+@login_required
+def post_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    posts = (
+        Post.objects.visible_to(user)
+        .select_related("department", "author")
+        .prefetch_related("targets__account")
+    )
+    waiting = [
+        p
+        for p in posts.filter(state=PostState.SUBMITTED)
+        if user.can_approve_for(p.department) and p.author_id != user.pk
+    ]
+    reports = AfterReport.objects.filter(post__in=posts, outcome="").select_related("post")
+    return render(
+        request,
+        "posts/post_list.html",
+        {
+            "posts": posts[:100],
+            "waiting": waiting,
+            "reports": reports,
+            "departments": Department.objects.visible_to(user),
+        },
+    )
+
+
+def _department_for(user: User, request: HttpRequest) -> Department:
+    departments = Department.objects.filter(pk__in=user.active_memberships().values("department"))
+    chosen = request.GET.get("department") or request.POST.get("department")
+    department = departments.filter(pk=chosen).first() if chosen else departments.first()
+    if department is None:
+        raise Http404
+    return department
+
+
+@login_required
+def post_compose(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Write or edit a post; the checks run as the author types (htmx) and on save."""
+    user = _user(request)
+    post = visible_post(user, pk) if pk else None
+    department = post.department if post else _department_for(user, request)
+    initial: dict[str, Any] = {}
+    if post is not None:
+        targets = list(post.targets.all())
+        initial = {
+            "accounts": [t.account_id for t in targets],
+            "text": post.text,
+            "publish_at": post.publish_at.astimezone().strftime("%Y-%m-%dT%H:%M"),
+            "out_of_hours_kind": post.out_of_hours_kind,
+            "out_of_hours_note": post.out_of_hours_note,
+            **{f"variant_{t.account_id}": t.text_override for t in targets},
+        }
+    form = PostForm(request.POST or None, department=department, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post = workflow.save_post(
+                actor=user,
+                department=department,
+                accounts=list(data["accounts"]),
+                text=data["text"],
+                publish_at=data["publish_at"],
+                overrides=form.overrides(),
+                out_of_hours_kind=data["out_of_hours_kind"],
+                out_of_hours_note=data["out_of_hours_note"],
+                post=post,
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("下書きを保存しました。"))
+            return redirect("posts:post_detail", pk=post.pk)
+    return render(
+        request, "posts/post_compose.html", {"form": form, "post": post, "department": department}
+    )
+
+
+@login_required
+@require_POST
+def post_check(request: HttpRequest) -> HttpResponse:
+    """The live check of the compose screen: findings for what is typed, nothing saved."""
+    user = _user(request)
+    department = _department_for(user, request)
+    form = PostForm(request.POST, department=department)
+    form.is_valid()  # a partial form still gets checked as far as it goes
+    data = form.cleaned_data
+    text = data.get("text") or request.POST.get("text", "")
+    publish_at = data.get("publish_at")
+    if not text.strip() or publish_at is None:
+        return render(request, "posts/_findings.html", {"sections": [], "empty": True})
+    results = check_post_content(
+        text, publish_at, list(data.get("accounts") or []), form.overrides(), []
+    )
+    return render(request, "posts/_findings.html", {"sections": _sections(results)})
+
+
+@login_required
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    post = visible_post(user, pk)
+    results = workflow.findings(post)
+    warnings = sorted(
+        {f.rule: f for r in results for f in r.warnings}.values(), key=lambda f: f.rule
+    )
+    member = user.active_memberships().filter(department=post.department).exists()
+    grants = PreApprovalGrant.objects.in_force().filter(
+        staff=user, account__in=post.targets.values("account")
+    )
+    context = {
+        "post": post,
+        "targets": post.targets.select_related("account__platform"),
+        "images": post.images.all(),
+        "sections": _sections(results),
+        "warnings": warnings,
+        "hours_problem": workflow.hours_problem(post),
+        "can_edit": member and post.is_editable,
+        "can_submit": member and post.state in (PostState.DRAFT, PostState.CHANGES_REQUESTED),
+        "can_decide": post.state == PostState.SUBMITTED
+        and post.author_id != user.pk
+        and user.can_approve_for(post.department),
+        "decision_form": DecisionForm(),
+        "image_form": ImageForm(),
+        "pre_form": PreApprovedForm() if grants.exists() and member else None,
+        "report": getattr(post, "after_report", None),
+        "confirm_form": ReportConfirmForm(),
+        "decisions": post.decisions.select_related("decided_by"),
+        "trail": AuditEvent.objects.for_object(post).select_related("actor")[:30],
+    }
+    return render(request, "posts/post_detail.html", context)
+
+
+def _acknowledgements(request: HttpRequest) -> dict[str, str]:
+    return {
+        key.removeprefix("ack_"): str(request.POST.get(key, ""))
+        for key in request.POST
+        if key.startswith("ack_")
+    }
+
+
+@login_required
+@require_POST
+def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Submit, approve, request changes, reject, withdraw, publish as pre-approved, add an
+    image, or confirm the after-the-fact report."""
+    user = _user(request)
+    post = visible_post(user, pk)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "submit":
+            workflow.submit_post(
+                actor=user, post=post, acknowledgements=_acknowledgements(request), request=request
+            )
+            messages.success(request, _("承認を依頼しました。"))
+        elif action == "approve":
+            workflow.approve_post(actor=user, post=post, comment=comment, request=request)
+            messages.success(request, _("承認しました。"))
+        elif action == "changes":
+            workflow.request_changes(actor=user, post=post, comment=comment, request=request)
+            messages.success(request, _("修正を依頼しました。"))
+        elif action == "reject":
+            workflow.reject_post(actor=user, post=post, comment=comment, request=request)
+            messages.success(request, _("却下しました。"))
+        elif action == "withdraw":
+            workflow.withdraw_post(actor=user, post=post, request=request)
+            messages.success(request, _("取り下げました。"))
+        elif action == "pre-approved":
+            form = PreApprovedForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("事前承認の区分・理由・根拠を確認してください。"))
+            workflow.publish_pre_approved(
+                actor=user,
+                post=post,
+                acknowledgements=_acknowledgements(request),
+                request=request,
+                **form.cleaned_data,
+            )
+            messages.success(
+                request, _("事前承認の範囲で投稿を予約し、所属長へ事後報告を送りました。")
+            )
+        elif action == "image":
+            image_form = ImageForm(request.POST, request.FILES)
+            if not image_form.is_valid():
+                raise DomainError(
+                    " ".join(str(e) for errors in image_form.errors.values() for e in errors)
+                )
+            workflow.add_image(
+                actor=user,
+                post=post,
+                upload=image_form.cleaned_data["image"],
+                alt_text=image_form.cleaned_data["alt_text"],
+                source=image_form.cleaned_data["source"],
+                request=request,
+            )
+            messages.success(request, _("画像を追加しました。"))
+        elif action == "confirm-report":
+            report = get_object_or_404(AfterReport, post=post)
+            workflow.confirm_after_report(
+                actor=user,
+                report=report,
+                outcome=request.POST.get("outcome", ""),
+                comment=comment,
+                request=request,
+            )
+            messages.success(request, _("事後報告を確認しました。"))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("posts:post_detail", pk=post.pk)
+
+
+@login_required
+def grants(request: HttpRequest) -> HttpResponse:
+    """A head's list of advance approvals (G-5-2-a), and the form to add one."""
+    user = _user(request)
+    if not user.headed_departments().exists():
+        raise Http404
+    form = GrantForm(request.POST or None, head=user)
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            grant = get_object_or_404(PreApprovalGrant, pk=request.POST["revoke"], granted_by=user)
+            try:
+                workflow.revoke_pre_approval(head=user, grant=grant, request=request)
+                messages.success(request, _("事前承認の範囲を取り消しました。"))
+            except DomainError as error:
+                messages.error(request, error.message)
+            return redirect("posts:grants")
+        if form.is_valid():
+            try:
+                workflow.grant_pre_approval(head=user, request=request, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("事前承認の範囲を設定しました。"))
+                return redirect("posts:grants")
+    rows = (
+        PreApprovalGrant.objects.filter(account__departments__in=user.headed_departments())
+        .distinct()
+        .select_related("staff", "account")
+    )
+    return render(request, "posts/grants.html", {"form": form, "grants": rows})
