@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from kagami.orgs.models import ActingAppointment, Department, Membership, Role, User
+from kagami.posts.models import AfterReport, Post, PostState
 from kagami.registry.models import AccountState, OfficialAccount, Report, ReportStatus
 
 
@@ -50,13 +51,51 @@ def appointed_deputies(user: User) -> dict[str, Any]:
 
 
 def pending_approvals(user: User) -> dict[str, Any]:
-    """Posts waiting for this user's approval (filled in by the posts app)."""
-    if (
-        not user.headed_departments().exists()
-        and not ActingAppointment.objects.on_duty().filter(deputy=user).exists()
-    ):
+    """Posts waiting for this user's approval, as head or acting approver (G-5-2, G-5-4)."""
+    departments = [
+        *user.headed_departments(),
+        *(a.department for a in ActingAppointment.objects.on_duty().filter(deputy=user)),
+    ]
+    if not departments:
         return {}
-    return {"title": _("承認待ちの投稿"), "items": [], "empty": _("承認待ちの投稿はありません。")}
+    posts = (
+        Post.objects.filter(state=PostState.SUBMITTED, department__in=departments)
+        .exclude(author=user)
+        .select_related("author")
+        .order_by("publish_at")
+    )
+    return {
+        "title": _("承認待ちの投稿"),
+        "items": [
+            _("%(post)s（%(author)s、投稿予定 %(when)s）")
+            % {
+                "post": p,
+                "author": p.author,
+                "when": timezone.localtime(p.publish_at).strftime("%m/%d %H:%M"),
+            }
+            for p in posts
+        ],
+        "empty": _("承認待ちの投稿はありません。"),
+    }
+
+
+def after_reports_waiting(user: User) -> dict[str, Any]:
+    """After-the-fact reports the head has not confirmed yet (G-5-3)."""
+    departments = user.headed_departments()
+    if not departments.exists():
+        return {}
+    reports = AfterReport.objects.filter(
+        outcome="", post__department__in=departments
+    ).select_related("post")
+    return {
+        "title": _("未確認の事後報告"),
+        "items": [
+            _("%(post)s（確認期限 %(due)s）")
+            % {"post": r.post, "due": timezone.localtime(r.due_at).strftime("%m/%d %H:%M")}
+            for r in reports
+        ],
+        "empty": _("ありません。"),
+    }
 
 
 def security_notices(user: User) -> dict[str, Any]:
@@ -141,6 +180,7 @@ def dormant_accounts(user: User) -> dict[str, Any]:
 
 SECTIONS: list[Callable[[User], dict[str, Any]]] = [
     pending_approvals,
+    after_reports_waiting,
     reports_to_decide,
     returned_reports,
     dormant_accounts,

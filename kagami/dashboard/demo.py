@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kagami.audit import log as audit
 from kagami.orgs.models import ActingAppointment, Department, Membership, Role, User
+from kagami.posts.demo import load_demo_posts
 from kagami.registry.demo import load_demo_accounts
 
 DEMO_PASSWORD = "kagami-demo-2026"  # noqa: S105 - printed on purpose; demo only
@@ -161,4 +162,5 @@ def load_demo() -> list[tuple[str, str, str]]:
             data={"via": "demo"},
         )
     load_demo_accounts(EMAIL_DOMAIN)
+    load_demo_posts(EMAIL_DOMAIN)
     return logins

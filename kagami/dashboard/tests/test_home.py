@@ -63,3 +63,30 @@ def test_the_policy_division_sees_reports_waiting_for_a_decision(
     login(client, User.objects.get(email="takahashi@demo.kagami.example"))  # type: ignore[operator]
     page = client.get(reverse("dashboard:home")).content.decode()
     assert "審査待ちの開始・終了報告" in page and "かがみの子育て応援" in page
+
+
+def test_the_head_sees_the_demo_post_waiting_for_approval(
+    client: Client, db: None, login: object
+) -> None:
+    call_command("demo")
+    login(client, User.objects.get(email="suzuki@demo.kagami.example"))  # type: ignore[operator]
+    page = client.get(reverse("dashboard:home")).content.decode()
+    assert "承認待ちの投稿" in page and "年末年始のごみ収集" in page
+
+
+def test_tick_runs_the_periodic_jobs(db: None, capsys: object) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from kagami.posts.models import Post, PostState
+
+    call_command("demo")
+    post = Post.objects.get(state=PostState.SUBMITTED)
+    with time_machine.travel(post.publish_at + timedelta(minutes=1), tick=False):
+        call_command("tick")
+    post.refresh_from_db()
+    assert post.state == PostState.EXPIRED
+    assert "posts.expire_overdue_posts: 1" in capsys.readouterr().out  # type: ignore[attr-defined]
+    assert timezone.now() < post.publish_at

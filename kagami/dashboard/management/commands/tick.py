@@ -1,0 +1,51 @@
+"""`kagami tick`: run the periodic jobs once, or every N seconds with `--every N`.
+
+`kagami serve` runs it every minute beside the web server and the worker; at scale, run one
+`kagami tick --every 60` (or schedule `kagami tick` from cron) per installation. Every job is
+idempotent, so an extra run does no harm.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from kagami.posts import workflow as posts
+
+logger = logging.getLogger(__name__)
+
+JOBS: list[tuple[str, Callable[[], int]]] = [
+    ("posts.expire_overdue_posts", posts.expire_overdue_posts),
+    ("posts.escalate_after_reports", posts.escalate_after_reports),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the periodic jobs (expiry of unapproved posts, escalation of after-the-fact reports)."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--every", type=int, default=0, help="repeat every N seconds")
+
+    def handle(self, *args: Any, every: int, **options: Any) -> None:
+        while True:
+            failed = []
+            for name, job in JOBS:
+                try:
+                    count = job()
+                except Exception:  # one failing job must not stop the others
+                    logger.exception("periodic job %s failed", name)
+                    failed.append(name)
+                    continue
+                if count:
+                    self.stdout.write(f"{name}: {count}")
+            if not every:
+                if failed:
+                    raise CommandError(f"failed: {', '.join(failed)}")
+                return
+            close_old_connections()
+            time.sleep(every)
