@@ -1,18 +1,21 @@
 """Screens for composing, checking, approving and reporting posts. Views check access, call
 workflow functions and show their DomainError; they change nothing themselves."""
 
+import calendar as pycalendar
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
-from kagami.orgs.models import Department, User
+from kagami.orgs.models import ActingAppointment, Department, User
 from kagami.posts import workflow
 from kagami.posts.checking import TargetFindings, check_post_content
 from kagami.posts.forms import (
@@ -23,7 +26,14 @@ from kagami.posts.forms import (
     PreApprovedForm,
     ReportConfirmForm,
 )
-from kagami.posts.models import AfterReport, Post, PostState, PreApprovalGrant
+from kagami.posts.models import (
+    Acknowledgement,
+    AfterReport,
+    Post,
+    PostState,
+    PreApprovalGrant,
+    working_calendar,
+)
 from kagami.posts.rendering import highlight, number_findings
 
 
@@ -295,3 +305,84 @@ def grants(request: HttpRequest) -> HttpResponse:
         .select_related("staff", "account")
     )
     return render(request, "posts/grants.html", {"form": form, "grants": rows})
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """What a head oversees in their departments (G-5-4); the policy division sees them all."""
+    user = _user(request)
+    departments: Any = (
+        Department.objects.filter(is_active=True)
+        if user.sees_everything
+        else user.headed_departments()
+    )
+    if not departments.exists():
+        raise Http404
+    posts = Post.objects.filter(department__in=departments).select_related("department", "author")
+    context = {
+        "departments": departments,
+        "pending": posts.filter(state=PostState.SUBMITTED).order_by("publish_at"),
+        "reports": AfterReport.objects.filter(
+            post__department__in=departments, outcome=""
+        ).select_related("post"),
+        "out_of_hours": posts.exclude(out_of_hours_kind="").order_by("-publish_at")[:50],
+        "acknowledged": Acknowledgement.objects.filter(post__department__in=departments)
+        .select_related("post", "by")
+        .order_by("-at")[:50],
+        "delegations": ActingAppointment.objects.on_duty()
+        .filter(department__in=departments)
+        .select_related("deputy", "department"),
+    }
+    return render(request, "posts/supervision.html", context)
+
+
+@login_required
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    """A month of scheduled and published posts with closed days marked (keyboard and screen
+    reader friendly: a table with a caption and one list per day)."""
+    user = _user(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        first = date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+    start, end = weeks[0][0], weeks[-1][-1]
+    posts = (
+        Post.objects.visible_to(user)
+        .filter(publish_at__date__gte=start, publish_at__date__lte=end)
+        .exclude(state__in=[PostState.WITHDRAWN, PostState.REJECTED])
+        .select_related("department")
+        .order_by("publish_at")
+    )
+    by_day: dict[date, list[Post]] = {}
+    for post in posts:
+        by_day.setdefault(timezone.localtime(post.publish_at).date(), []).append(post)
+    work = working_calendar()
+    rows = [
+        [
+            {
+                "day": day,
+                "in_month": day.month == first.month,
+                "closed": work.closure_reason(day),
+                "posts": by_day.get(day, []),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "posts/calendar.html",
+        {
+            "rows": rows,
+            "first": first,
+            "previous": previous,
+            "following": following,
+            "today": today,
+        },
+    )

@@ -127,3 +127,30 @@ def test_an_image_is_validated_and_stored(
         reverse("posts:post_action", args=[post.pk, "image"]), {"image": bad}, follow=True
     ).content.decode()
     assert "画像" in page and post.images.count() == 1
+
+
+def test_the_head_supervises_and_staff_cannot(
+    client: Client, cast: object, account: object, login: object
+) -> None:
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    _compose(client, cast, account, "詳しくは https://bit.ly/kagamino をご覧ください。")
+    post = Post.objects.get()
+    client.post(
+        reverse("posts:post_action", args=[post.pk, "submit"]),
+        {"ack_link.shortener": "県の短縮URLのため"},
+    )
+    assert client.get(reverse("posts:supervision")).status_code == 404
+    client.logout()
+    login(client, cast.suzuki)  # type: ignore[operator, attr-defined]
+    page = client.get(reverse("posts:supervision")).content.decode()
+    assert "県の短縮URLのため" in page and "承認待ちの投稿" in page
+
+
+def test_the_calendar_marks_closed_days_and_shows_posts(
+    client: Client, cast: object, account: object, login: object
+) -> None:
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    _compose(client, cast, account, "お知らせです。https://www.town.kagamino.lg.jp/")
+    page = client.get(reverse("posts:calendar"), {"year": 2026, "month": 11}).content.decode()
+    assert "閉庁: 勤労感謝の日" in page and "10:00 お知らせです" in page
+    assert client.get(reverse("posts:calendar"), {"year": "x"}).status_code == 404
