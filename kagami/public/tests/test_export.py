@@ -170,7 +170,7 @@ def test_a_read_only_directory_fails_with_a_clear_japanese_message(tmp_path, db)
 def test_the_command_exits_non_zero_from_the_shell(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+    result = subprocess.run(
         [sys.executable, "manage.py", "export-directory", str(blocker / "sns")],
         capture_output=True,
         text=True,

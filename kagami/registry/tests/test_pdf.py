@@ -85,7 +85,7 @@ class Rendered:
             command = [executable, *args, str(self.path)]
             if tool == "pdftotext":
                 command.append("-")  # to stdout
-            self._cache[key] = subprocess.run(  # noqa: S603 (a poppler tool on our own file)
+            self._cache[key] = subprocess.run(
                 command,
                 check=True,
                 capture_output=True,
@@ -462,10 +462,10 @@ def test_a_machine_without_any_installed_font_prints_the_same_fonts(
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(config), "DJANGO_SETTINGS_MODULE": ""}
     if fc_list := shutil.which("fc-list"):
-        listed = subprocess.run([fc_list], env=env, capture_output=True, text=True)  # noqa: S603
+        listed = subprocess.run([fc_list], env=env, capture_output=True, text=True)
         assert listed.stdout.strip() == "", "the empty fontconfig still lists fonts"
     out = tmp_path / "alone.pdf"
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-c", RENDER_ALONE, str(out), FONT_DIR.as_uri() + "/"],
         input=forms["start_html"],
         env=env,
