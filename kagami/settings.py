@@ -212,6 +212,9 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
 
+# The address staff reach Kagami at, for links in e-mails.
+KAGAMI_SITE_URL = env_str("KAGAMI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # The municipality this instance serves (shown in the header and in generated documents).
 KAGAMI_TOWN_NAME = env_str("KAGAMI_TOWN_NAME", "鏡野町")
 # The guideline shown in the public directory (G-4-6); a town points this at its own text.

@@ -3,4 +3,8 @@ from django.http import HttpRequest
 
 
 def kagami(request: HttpRequest) -> dict[str, object]:
-    return {"town_name": settings.KAGAMI_TOWN_NAME}
+    context: dict[str, object] = {"town_name": settings.KAGAMI_TOWN_NAME}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        context["unread_notifications"] = user.notifications.filter(read_at__isnull=True).count()
+    return context

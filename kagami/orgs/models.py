@@ -324,3 +324,23 @@ class TransferBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class Notification(models.Model):
+    """A message to one user (approval requested, decision made, report waiting, reminder),
+    shown in the app and, when mail is configured, sent by e-mail too."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("件名"), max_length=200)
+    body = models.TextField(_("本文"), blank=True)
+    link = models.CharField(_("リンク"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("お知らせ")
+        verbose_name_plural = _("お知らせ")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/mfa/disable/", views.mfa_disable, name="mfa_disable"),
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/notifications/", views.notifications, name="notifications"),
     path("orgs/departments/", views.department_list, name="department_list"),
     path("orgs/departments/<int:pk>/", views.department_detail, name="department_detail"),
     path("orgs/departments/<int:pk>/acting/", views.acting_appoint, name="acting_appoint"),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,7 +34,14 @@ from kagami.orgs.forms import (
     TransferUploadForm,
 )
 from kagami.orgs.middleware import otp_verified
-from kagami.orgs.models import ActingAppointment, Department, Membership, TransferBatch, User
+from kagami.orgs.models import (
+    ActingAppointment,
+    Department,
+    Membership,
+    Notification,
+    TransferBatch,
+    User,
+)
 from kagami.orgs.transfers import plan_transfers
 
 
@@ -285,3 +293,14 @@ def transfer_preview(request: HttpRequest, pk: int) -> HttpResponse:
         batch.refresh_from_db()
     plan = plan_transfers(batch.rows) if batch.status == TransferBatch.Status.PREVIEWED else None
     return render(request, "orgs/transfer_preview.html", {"batch": batch, "plan": plan})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page marks them read."""
+    user: User = request.user  # type: ignore[assignment]
+    notes = list(user.notifications.all()[:100])
+    unread = [n.pk for n in notes if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "orgs/notifications.html", {"notes": notes, "unread": set(unread)})

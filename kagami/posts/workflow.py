@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
 from kagami.lib.workcalendar import JST, next_allowed, within_hours
 from kagami.orgs.models import Department, User
+from kagami.orgs.notifications import notify
 from kagami.posts.checking import TargetFindings, check_post_content, checks_config
 from kagami.posts.models import (
     Acknowledgement,
@@ -42,20 +43,8 @@ MAX_IMAGE_SIDE = 8000
 IMAGE_TYPES = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
-def _notify(users: Iterable[User], subject: str, body: str) -> None:
-    """E-mail after the transaction commits (a rolled-back change sends nothing). The change
-    stands even if the mail server is down; the failure is logged, and the in-app lists still
-    show what waits for whom."""
-    recipients = sorted({u.email for u in users if u.email and u.is_active})
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except Exception:  # any transport error: log it, never undo the committed change
-            logger.exception("notification mail failed: %s", subject)
-
-    if recipients:
-        transaction.on_commit(send)
+def _notify(users: Iterable[User], subject: str, body: str, post: Post | None = None) -> None:
+    notify(users, subject, body, link=reverse("posts:post_detail", args=[post.pk]) if post else "")
 
 
 def _is_member(user: User, department: Department) -> bool:
@@ -355,6 +344,7 @@ def submit_post(
             _("【Kagami】承認の依頼: %(post)s") % {"post": post},
             _("%(author)s さんから投稿の承認依頼が届きました。投稿日時: %(when)s")
             % {"author": actor, "when": f"{post.publish_at.astimezone(JST):%Y-%m-%d %H:%M}"},
+            post=post,
         )
     return post
 
@@ -412,6 +402,7 @@ def _decide(
                 _("【Kagami】%(decision)s: %(post)s")
                 % {"decision": Decision(decision).label, "post": post},
                 comment.strip() or _("コメントはありません。"),
+                post=post,
             )
     if expired:
         raise DomainError(
@@ -477,6 +468,7 @@ def expire_overdue_posts(now: datetime | None = None) -> int:
                 [post.author],
                 _("【Kagami】期限切れ: %(post)s") % {"post": post},
                 _("承認されないまま投稿日時を過ぎたため、この投稿は公開されません。"),
+                post=post,
             )
         count += 1
     return count
@@ -653,6 +645,7 @@ def publish_pre_approved(
             _("【Kagami】事後報告: %(post)s") % {"post": post},
             _("%(author)s さんが事前承認の範囲（%(category)s）で投稿しました。確認してください。")
             % {"author": actor, "category": PreApprovedCategory(category).label},
+            post=post,
         )
     return report
 
@@ -722,6 +715,7 @@ def escalate_after_reports(now: datetime | None = None) -> int:
                 _("【Kagami】事後報告が確認されていません: %(post)s") % {"post": report.post},
                 _("%(department)s の事後報告が期限までに確認されていません。")
                 % {"department": report.post.department},
+                post=report.post,
             )
         count += 1
     return count

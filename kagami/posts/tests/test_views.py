@@ -154,3 +154,27 @@ def test_the_calendar_marks_closed_days_and_shows_posts(
     page = client.get(reverse("posts:calendar"), {"year": 2026, "month": 11}).content.decode()
     assert "閉庁: 勤労感謝の日" in page and "10:00 お知らせです" in page
     assert client.get(reverse("posts:calendar"), {"year": "x"}).status_code == 404
+
+
+def test_the_head_is_notified_in_the_app_and_by_mail(
+    client: Client,
+    cast: object,
+    account: object,
+    login: object,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    from django.core import mail
+
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    _compose(client, cast, account, "お知らせです。https://www.town.kagamino.lg.jp/")
+    post = Post.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(reverse("posts:post_action", args=[post.pk, "submit"]))
+    assert mail.outbox[0].to == ["suzuki@town.example.lg.jp"]
+    assert f"/posts/{post.pk}/" in mail.outbox[0].body
+    client.logout()
+    login(client, cast.suzuki)  # type: ignore[operator, attr-defined]
+    assert "未読 1 件" in client.get(reverse("dashboard:home")).content.decode()
+    page = client.get(reverse("orgs:notifications")).content.decode()
+    assert "承認の依頼" in page and "新着" in page
+    assert "未読" not in client.get(reverse("dashboard:home")).content.decode()
