@@ -386,3 +386,39 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+@login_required
+def calendar_week(request: HttpRequest) -> HttpResponse:
+    """A week of posts, one list per day (Sunday first), with closed days marked."""
+    user = _user(request)
+    try:
+        start = (
+            date.fromisoformat(request.GET["start"])
+            if "start" in request.GET
+            else timezone.localdate()
+        )
+    except ValueError as exc:
+        raise Http404 from exc
+    start -= timedelta(days=(start.weekday() + 1) % 7)  # back to Sunday
+    days = [start + timedelta(days=n) for n in range(7)]
+    posts = (
+        Post.objects.visible_to(user)
+        .filter(publish_at__date__gte=days[0], publish_at__date__lte=days[-1])
+        .exclude(state__in=[PostState.WITHDRAWN, PostState.REJECTED])
+        .prefetch_related("targets__account")
+        .order_by("publish_at")
+    )
+    by_day: dict[date, list[Post]] = {}
+    for post in posts:
+        by_day.setdefault(timezone.localtime(post.publish_at).date(), []).append(post)
+    work = working_calendar()
+    context = {
+        "days": [
+            {"day": d, "closed": work.closure_reason(d), "posts": by_day.get(d, [])} for d in days
+        ],
+        "previous": days[0] - timedelta(days=7),
+        "following": days[0] + timedelta(days=7),
+        "today": timezone.localdate(),
+    }
+    return render(request, "posts/calendar_week.html", context)

@@ -178,3 +178,13 @@ def test_the_head_is_notified_in_the_app_and_by_mail(
     page = client.get(reverse("orgs:notifications")).content.decode()
     assert "承認の依頼" in page and "新着" in page
     assert "未読" not in client.get(reverse("dashboard:home")).content.decode()
+
+
+def test_the_week_view_lists_each_day(
+    client: Client, cast: object, account: object, login: object
+) -> None:
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    _compose(client, cast, account, "お知らせです。https://www.town.kagamino.lg.jp/")
+    page = client.get(reverse("posts:calendar_week"), {"start": "2026-11-25"}).content.decode()
+    assert "11月22日" in page and "11月28日" in page  # Sunday to Saturday
+    assert "閉庁: 勤労感謝の日" in page and "10:00" in page
