@@ -1,13 +1,9 @@
 """A staff member composes a post in a real browser: the live check (htmx under the strict
 CSP) marks findings while typing, and the screens pass axe-core."""
 
-from datetime import date
-
 import pytest
 
-from kagami.registry import workflow as registry
-from kagami.registry.models import Platform
-from kagami.registry.wording import policy_draft, terms_draft
+from kagami.registry.testing import publishing_account
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_registry import _sign_in
 
@@ -17,30 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_the_live_check_marks_findings_while_typing(
     page: object, live_server: object, cast: object
 ) -> None:
-    head = cast.suzuki  # type: ignore[attr-defined]
-    account = registry.plan_account(
-        actor=head,
-        platform=Platform.objects.get(code="x"),
-        name="鏡野町【公式】",
-        handle="@kagamino_town",
-        url="https://x.com/kagamino_town",
-        lead_department=cast.somu,  # type: ignore[attr-defined]
-    )
-    registry.file_policy(
-        actor=head,
-        policy=registry.save_policy_draft(actor=head, account=account, items=policy_draft(account)),
-    )
-    items, clauses = terms_draft(account)
-    registry.file_terms(
-        actor=head,
-        terms=registry.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
-    )
-    registry.accept_report(
-        actor=cast.takahashi,  # type: ignore[attr-defined]
-        report=registry.file_start_report(
-            actor=head, account=account, start_date=date(2026, 11, 1)
-        ),
-    )
+    publishing_account(head=cast.suzuki, policy_officer=cast.takahashi, department=cast.somu)  # type: ignore[attr-defined]
 
     _sign_in(page, live_server, cast.tanaka)  # type: ignore[attr-defined]
     console_errors: list[str] = []
