@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 LOCK := requirements/lock.txt
 
-.PHONY: venv run test lint typecheck checks test-sqlite test-postgres messages lock bench clean
+.PHONY: venv env run test lint typecheck checks test-sqlite test-postgres messages lock bench clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -29,12 +29,11 @@ messages: $(STAMP)
 	  echo "msgfmt not found (install gettext): English translations are not compiled."; \
 	fi
 
-# Local secrets for `make run`, generated once and never committed.
-.env: | $(STAMP)
-	@echo "Creating .env with fresh random keys (kept out of git)"
-	@$(PY) -c 'import secrets; print(f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nKAGAMI_AUDIT_KEY={secrets.token_urlsafe(48)}")' > .env
+# Local secrets for `make run`: generated once, completed when a new key appears, never committed.
+env: $(STAMP)
+	@$(PY) scripts/make_env.py .env
 
-run: $(STAMP) messages .env
+run: $(STAMP) messages env
 	set -a && . ./.env && set +a && $(BIN)/kagami serve
 
 lint: $(STAMP)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kagami.orgs",
     "kagami.audit",
     "kagami.registry",
+    "kagami.vault",
     "kagami.posts",
     "kagami.public",
     "kagami.dashboard",
@@ -230,6 +231,18 @@ KAGAMI_DIRECTORY_URL = env_str("KAGAMI_DIRECTORY_URL", "")
 # An account not reviewed for this long, or without a post for this long, is flagged dormant.
 KAGAMI_REVIEW_INTERVAL_DAYS = env_int("KAGAMI_REVIEW_INTERVAL_DAYS", 365)
 KAGAMI_DORMANT_AFTER_DAYS = env_int("KAGAMI_DORMANT_AFTER_DAYS", 90)
+# Platform credentials (G-4-7): Fernet keys, newest first, comma-separated (or _FILE);
+# `kagami vault rotate-keys` re-encrypts under the first. kagami.E010 refuses to run without.
+KAGAMI_VAULT_KEYS = [k.strip() for k in env_secret("KAGAMI_VAULT_KEYS").split(",") if k.strip()]
+KAGAMI_VAULT_ROTATION_DAYS = env_int("KAGAMI_VAULT_ROTATION_DAYS", 90)
+KAGAMI_VAULT_REMIND_DAYS = env_int("KAGAMI_VAULT_REMIND_DAYS", 14)
+KAGAMI_VAULT_KEEP_OLD_DAYS = env_int("KAGAMI_VAULT_KEEP_OLD_DAYS", 30)
+KAGAMI_VAULT_REVEAL_SECONDS = env_int("KAGAMI_VAULT_REVEAL_SECONDS", 60)
+KAGAMI_VAULT_MIN_LENGTH = env_int("KAGAMI_VAULT_MIN_LENGTH", 12)
+KAGAMI_VAULT_MIN_SCORE = env_int("KAGAMI_VAULT_MIN_SCORE", 3)
+KAGAMI_VAULT_GENERATED_LENGTH = env_int("KAGAMI_VAULT_GENERATED_LENGTH", 20)
+KAGAMI_VAULT_REVEAL_FAILURE_LIMIT = env_int("KAGAMI_VAULT_REVEAL_FAILURE_LIMIT", 5)
+
 # The content checks' municipal facts (official domains, phones, NG words): a TOML file as in
 # CHECKS.md; empty means the built-in 鏡野町 defaults.
 KAGAMI_CHECKS_CONFIG = env_str("KAGAMI_CHECKS_CONFIG", "")

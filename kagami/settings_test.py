@@ -6,6 +6,9 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("KAGAMI_AUDIT_KEY", "test-only-audit-key-not-for-production")
+os.environ.setdefault(
+    "KAGAMI_VAULT_KEYS", "4_Jo-i95HQwDvpfyYwo1EKOU1DrXMdy9H2B1H_SFMlo="
+)  # test-only
 
 from kagami.settings import *  # noqa: F403
 from kagami.settings import DATABASES

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kagami.orgs.urls")),
     path("posts/", include("kagami.posts.urls")),
     path("registry/", include("kagami.registry.urls")),
+    path("vault/", include("kagami.vault.urls")),
     path("public/", include("kagami.public.urls")),
     path("audit/", include("kagami.audit.urls")),
     path("admin/", admin.site.urls),

@@ -15,6 +15,7 @@ from django_otp import user_has_device
 from kagami.orgs.models import ActingAppointment, Department, Membership, Role, User
 from kagami.posts.models import AfterReport, Post, PostState
 from kagami.registry.models import AccountState, OfficialAccount, Report, ReportStatus
+from kagami.vault.status import overdue_section
 
 
 def acting_duties(user: User) -> dict[str, Any]:
@@ -184,6 +185,7 @@ SECTIONS: list[Callable[[User], dict[str, Any]]] = [
     reports_to_decide,
     returned_reports,
     dormant_accounts,
+    overdue_section,
     acting_duties,
     appointed_deputies,
     security_notices,
