@@ -194,7 +194,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Mail goes to the console until KAGAMI_EMAIL_HOST names the town's SMTP relay.
+# Mail is written to files under var/mail/ until KAGAMI_EMAIL_HOST names the town's SMTP relay.
 if env_str("KAGAMI_EMAIL_HOST"):
     MAILERS = {
         "default": {
@@ -210,7 +210,12 @@ if env_str("KAGAMI_EMAIL_HOST"):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
 
 # The address staff reach Kagami at, for links in e-mails.
