@@ -226,6 +226,30 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reject":
             workflow.reject_post(actor=user, post=post, comment=comment, request=request)
             messages.success(request, _("却下しました。"))
+        elif action == "next-slot":
+            slot = workflow.next_slot(post)
+            if slot is None:
+                raise DomainError(
+                    _(
+                        "60日以内に投稿できる時刻が見つかりません。アカウントの運用時間を確認してください。"
+                    )
+                )
+            targets = list(post.targets.select_related("account"))
+            workflow.save_post(
+                actor=user,
+                department=post.department,
+                accounts=[t.account for t in targets],
+                text=post.text,
+                publish_at=slot,
+                overrides={t.account_id: t.text_override for t in targets},
+                post=post,
+                request=request,
+            )
+            messages.success(
+                request,
+                _("投稿日時を %(slot)s に変更しました。")
+                % {"slot": f"{timezone.localtime(slot):%Y-%m-%d %H:%M}"},
+            )
         elif action == "withdraw":
             workflow.withdraw_post(actor=user, post=post, request=request)
             messages.success(request, _("取り下げました。"))

@@ -719,3 +719,21 @@ def escalate_after_reports(now: datetime | None = None) -> int:
             )
         count += 1
     return count
+
+
+def next_slot(post: Post) -> datetime | None:
+    """The earliest time at or after the requested one inside every target account's hours."""
+    calendar = working_calendar()
+    accounts = [t.account for t in post.targets.select_related("account")]
+    candidate: datetime | None = post.publish_at
+    for _attempt in range(30):  # accounts with different hours: move until all agree
+        if candidate is None:
+            return None
+        slots = [next_allowed(candidate, a.operation_hours, calendar) for a in accounts]
+        if any(slot is None for slot in slots):
+            return None
+        latest = max(s for s in slots if s is not None)
+        if latest == candidate:
+            return candidate
+        candidate = latest
+    return None

@@ -188,3 +188,26 @@ def test_the_week_view_lists_each_day(
     page = client.get(reverse("posts:calendar_week"), {"start": "2026-11-25"}).content.decode()
     assert "11月22日" in page and "11月28日" in page  # Sunday to Saturday
     assert "閉庁: 勤労感謝の日" in page and "10:00" in page
+
+
+def test_a_post_outside_hours_moves_to_the_next_allowed_slot(
+    client: Client, cast: object, account: object, login: object
+) -> None:
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    client.post(
+        reverse("posts:post_new"),
+        {
+            "department": cast.somu.pk,
+            "accounts": [account.pk],
+            "text": "お知らせです。https://www.town.kagamino.lg.jp/",
+            "publish_at": "2026-11-28T10:00",
+        },  # type: ignore[attr-defined]
+    )
+    post = Post.objects.get()
+    assert (
+        "閉庁日（土曜日）"
+        in client.get(reverse("posts:post_detail", args=[post.pk])).content.decode()
+    )
+    client.post(reverse("posts:post_action", args=[post.pk, "next-slot"]))
+    post.refresh_from_db()
+    assert post.publish_at == datetime(2026, 11, 30, 8, 30, tzinfo=JST)  # Monday morning
