@@ -28,6 +28,20 @@ class AuditedAdmin(admin.ModelAdmin):
             request=request,
         )
 
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit.record(
+            "admin.deleted",
+            actor=request.user,
+            target=obj,
+            data={"label": str(obj)},
+            request=request,
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:

@@ -29,6 +29,7 @@ class OrgsConfig(AppConfig):
         "orgs.language_changed": N_("表示言語の変更"),
         "admin.added": N_("管理サイトでの追加"),
         "admin.changed": N_("管理サイトでの変更"),
+        "admin.deleted": N_("管理サイトでの削除"),
     }
 
     def ready(self) -> None:

@@ -211,3 +211,26 @@ def test_a_post_outside_hours_moves_to_the_next_allowed_slot(
     client.post(reverse("posts:post_action", args=[post.pk, "next-slot"]))
     post.refresh_from_db()
     assert post.publish_at == datetime(2026, 11, 30, 8, 30, tzinfo=JST)  # Monday morning
+
+
+def test_an_administrator_closes_a_day_and_posts_respect_it(
+    client: Client, cast: object, account: object, login: object
+) -> None:
+    from kagami.audit.models import AuditEvent
+    from kagami.orgs.models import User
+    from kagami.posts.models import working_calendar
+
+    admin = User.objects.create_user(
+        email="admin@town.example.lg.jp",
+        display_name="管理者",
+        is_staff=True,
+        is_superuser=True,
+        is_administrator=True,
+    )
+    login(client, admin)  # type: ignore[operator]
+    client.post(
+        reverse("admin:posts_calendarday_add"),
+        {"day": "2026-11-26", "reason": "庁舎停電", "is_open": ""},
+    )
+    assert working_calendar().closure_reason(datetime(2026, 11, 26).date()) == "庁舎停電"
+    assert AuditEvent.objects.filter(action="admin.added").exists()
