@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "kagami.registry",
     "kagami.vault",
     "kagami.posts",
+    "kagami.publishing",
     "kagami.public",
     "kagami.dashboard",
 ]
@@ -247,6 +248,15 @@ KAGAMI_VAULT_MIN_LENGTH = env_int("KAGAMI_VAULT_MIN_LENGTH", 12)
 KAGAMI_VAULT_MIN_SCORE = env_int("KAGAMI_VAULT_MIN_SCORE", 3)
 KAGAMI_VAULT_GENERATED_LENGTH = env_int("KAGAMI_VAULT_GENERATED_LENGTH", 20)
 KAGAMI_VAULT_REVEAL_FAILURE_LIMIT = env_int("KAGAMI_VAULT_REVEAL_FAILURE_LIMIT", 5)
+
+# Where approved posts go: "sandbox" (the training network inside Kagami, the safe default) or
+# "live" (the platforms, with the API tokens kept in the vault).
+KAGAMI_PUBLISHING = env_str("KAGAMI_PUBLISHING", "sandbox")
+# API addresses per platform code, e.g. "mastodon=https://social.example.jp" (a Mastodon
+# instance, or a local fake server in tests).
+KAGAMI_PLATFORM_BASE_URLS = dict(
+    item.split("=", 1) for item in env_list("KAGAMI_PLATFORM_BASE_URLS") if "=" in item
+)
 
 # The content checks' municipal facts (official domains, phones, NG words): a TOML file as in
 # CHECKS.md; empty means the built-in 鏡野町 defaults.

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kagami.dashboard.urls")),
     path("", include("kagami.orgs.urls")),
     path("posts/", include("kagami.posts.urls")),
+    path("publishing/", include("kagami.publishing.urls")),
     path("registry/", include("kagami.registry.urls")),
     path("vault/", include("kagami.vault.urls")),
     path("public/", include("kagami.public.urls")),

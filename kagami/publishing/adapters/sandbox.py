@@ -1,0 +1,45 @@
+"""The sandbox: a training network inside Kagami, clearly labelled, where the demo and staff
+training publish and can see the result (issue 7)."""
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+
+
+class SandboxAdapter(Adapter):
+    code = "sandbox"
+
+    def __init__(self, *args: object, account: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.account = account
+
+    def _published(self, post: object) -> Published:
+        return Published(
+            platform_post_id=str(post.pk),  # type: ignore[attr-defined]
+            url=reverse("publishing:sandbox_post", args=[post.pk]),  # type: ignore[attr-defined]
+        )
+
+    def publish(self, request: PublishRequest) -> Published:
+        from kagami.publishing.models import SandboxPost
+
+        if self.account is None:
+            raise PublishError("sandbox: no account", permanent=True)
+        try:
+            with transaction.atomic():
+                post = SandboxPost.objects.create(
+                    account=self.account,  # type: ignore[misc]
+                    text=request.text,
+                    idempotency_key=request.idempotency_key,
+                    media_count=len(request.media),
+                )
+        except IntegrityError:
+            # Like a platform honouring an idempotency key: the same request, the same post.
+            post = SandboxPost.objects.get(idempotency_key=request.idempotency_key)
+        return self._published(post)
+
+    def find_existing(self, request: PublishRequest) -> Published | None:
+        from kagami.publishing.models import SandboxPost
+
+        post = SandboxPost.objects.filter(idempotency_key=request.idempotency_key).first()
+        return self._published(post) if post else None

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+
+class PublishingConfig(AppConfig):
+    """Delivering approved posts to the platforms exactly once; emergency pause (issue 7)."""
+
+    name = "kagami.publishing"
+    verbose_name = _("配信")
+    audit_actions = {
+        "publishing.published": N_("プラットフォームへの公開"),
+        "publishing.found_existing": N_("中断後の確認で公開済みと判明"),
+        "publishing.retry": N_("配信の再試行"),
+        "publishing.failed": N_("配信の失敗"),
+        "publishing.manual_recorded": N_("手作業での投稿の記録"),
+        "publishing.paused": N_("投稿の一時停止"),
+        "publishing.resumed": N_("投稿の再開"),
+        "publishing.late_sent": N_("遅れた投稿の送信"),
+        "publishing.late_cancelled": N_("遅れた投稿の取りやめ"),
+    }

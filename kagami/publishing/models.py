@@ -1,0 +1,142 @@
+"""Delivery of approved posts to the platforms, exactly once (issue 7): one Delivery per post
+target, an Attempt recorded before every platform call, pauses, and the sandbox network."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kagami.orgs.models import Department, User
+from kagami.posts.models import PostTarget
+from kagami.registry.models import OfficialAccount
+
+
+class DeliveryState(models.TextChoices):
+    WAITING = "waiting", _("送信待ち")
+    CLAIMED = "claimed", _("送信処理中")
+    PUBLISHING = "publishing", _("送信中")
+    PUBLISHED = "published", _("公開済み")
+    MANUAL = "manual", _("手作業での投稿待ち")
+    FAILED = "failed", _("失敗")
+    HELD = "held", _("一時停止で保留")
+    CANCELLED = "cancelled", _("取りやめ")
+
+
+class Delivery(models.Model):
+    """One post going to one account. The row's state is the truth: workers claim it with a
+    conditional update, and the idempotency key stays the same across retries."""
+
+    target = models.OneToOneField(PostTarget, on_delete=models.PROTECT, related_name="delivery")
+    state = models.CharField(
+        _("状態"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.WAITING
+    )
+    due_at = models.DateTimeField(_("予定時刻"), db_index=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    platform_post_id = models.CharField(_("投稿ID"), max_length=200, blank=True)
+    url = models.URLField(_("投稿のURL"), max_length=500, blank=True)
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    published_text = models.TextField(_("公開した本文"), blank=True)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+
+    class Meta:
+        verbose_name = _("配信")
+        verbose_name_plural = _("配信")
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.target} ({self.get_state_display()})"
+
+
+class Attempt(models.Model):
+    """One call to a platform, written before the call: an attempt left `started` means a
+    worker stopped mid-call, so the next one asks the platform before posting again."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("開始")
+        PUBLISHED = "published", _("公開")
+        FOUND = "found", _("既に公開済みと確認")
+        RETRY = "retry", _("再試行")
+        FAILED = "failed", _("失敗")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    worker = models.CharField(max_length=100)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.STARTED)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="one_attempt_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.outcome}"
+
+
+class PauseQuerySet(models.QuerySet["Pause"]):
+    def in_force(self) -> "PauseQuerySet":
+        return self.filter(resumed_at__isnull=True)
+
+    def covering(self, account: OfficialAccount) -> "PauseQuerySet":
+        return self.in_force().filter(
+            Q(account__isnull=True, department__isnull=True)
+            | Q(account=account)
+            | Q(department__in=account.departments.all())
+        )
+
+
+class Pause(models.Model):
+    """The policy division's emergency stop (issue 7, G-6-4): everything, one department or
+    one account; nothing scheduled there goes out until it is resumed."""
+
+    account = models.ForeignKey(
+        OfficialAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("理由"), max_length=300)
+    paused_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    paused_at = models.DateTimeField(default=timezone.now)
+    resumed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resumed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PauseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("投稿の一時停止")
+        verbose_name_plural = _("投稿の一時停止")
+        ordering = ["-paused_at"]
+
+    def __str__(self) -> str:
+        scope = self.account or self.department or _("すべてのアカウント")
+        return f"{scope}: {self.reason}"
+
+
+class SandboxPost(models.Model):
+    """A post on the built-in training network: what the demo and staff training publish."""
+
+    account = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    media_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("練習用ネットワークの投稿")
+        verbose_name_plural = _("練習用ネットワークの投稿")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,0 +1,218 @@
+"""Delivery exactly once (issue 7): schedule, claim, attempt-before-call, crash recovery,
+retries and permanent failures, the emergency pause, manual posting."""
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from kagami.audit.models import AuditEvent
+from kagami.lib.errors import DomainError
+from kagami.lib.workcalendar import JST
+from kagami.posts import workflow as posts
+from kagami.posts.models import PostState
+from kagami.publishing import worker
+from kagami.publishing import workflow as publishing
+from kagami.publishing.adapters import REGISTRY, Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.models import Attempt, Delivery, DeliveryState, SandboxPost
+from kagami.registry.testing import publishing_account
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=JST)
+SLOT = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
+TEXT = "健康まつりのお知らせです。詳しくは https://www.town.kagamino.lg.jp/ をご覧ください。"
+
+
+@pytest.fixture
+def frozen() -> object:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def approved(cast: object, frozen: object) -> object:
+    account = publishing_account(
+        head=cast.suzuki, policy_officer=cast.takahashi, department=cast.somu
+    )  # type: ignore[attr-defined]
+    post = posts.save_post(
+        actor=cast.tanaka, department=cast.somu, accounts=[account], text=TEXT, publish_at=SLOT
+    )  # type: ignore[attr-defined]
+    posts.submit_post(actor=cast.tanaka, post=post)  # type: ignore[attr-defined]
+    posts.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
+    return post
+
+
+def test_nothing_goes_out_before_its_time(approved: object) -> None:
+    assert worker.run_once() == 0
+    assert not Delivery.objects.exists()
+
+
+def test_an_approved_post_goes_out_once_at_its_time(approved: object, frozen: object) -> None:
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    assert worker.run_once() == 1
+    assert worker.run_once() == 0
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.PUBLISHED and delivery.url.startswith(
+        "/publishing/sandbox/"
+    )
+    assert SandboxPost.objects.get().text == TEXT
+    approved.refresh_from_db()  # type: ignore[attr-defined]
+    assert approved.state == PostState.PUBLISHED  # type: ignore[attr-defined]
+    assert list(delivery.attempt_log.values_list("outcome", flat=True)) == ["published"]
+    assert AuditEvent.objects.filter(action="publishing.published").count() == 1
+
+
+def test_two_workers_never_take_the_same_delivery(approved: object, frozen: object) -> None:
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    worker.schedule_due()
+    first = worker.claim(10, worker="a")
+    second = worker.claim(10, worker="b")
+    assert len(first) == 1 and second == []
+    assert worker.deliver(first[0], worker="b") == DeliveryState.CLAIMED  # not b's to deliver
+
+
+def test_after_a_crash_mid_call_the_platform_is_asked_before_posting_again(
+    approved: object, frozen: object
+) -> None:
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    worker.schedule_due()
+    [delivery_id] = worker.claim(1, worker="dying")
+    delivery = Delivery.objects.get(pk=delivery_id)
+    # The worker wrote its attempt and the platform accepted the post, then the process died.
+    Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.PUBLISHING, attempts=1)
+    Attempt.objects.create(delivery=delivery, number=1, worker="dying")
+    SandboxPost.objects.create(
+        account=delivery.target.account, text=TEXT, idempotency_key=str(delivery.idempotency_key)
+    )
+    frozen.move_to(SLOT + worker.LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert worker.run_once(worker="next") == 1
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PUBLISHED
+    assert SandboxPost.objects.count() == 1
+    assert list(delivery.attempt_log.values_list("outcome", flat=True)) == ["started", "found"]
+
+
+class FlakyAdapter(Adapter):
+    """Stands in for a platform answering with the errors the worker must handle."""
+
+    code = "flaky"
+    errors: list[PublishError] = []
+    posted: list[str] = []
+
+    def publish(self, request: PublishRequest) -> Published:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.posted.append(request.idempotency_key)
+        return Published(platform_post_id="1", url="https://x.com/kagamino_town/status/1")
+
+    def find_existing(self, request: PublishRequest) -> Published | None:
+        return None
+
+
+@pytest.fixture
+def live(settings: object, monkeypatch: pytest.MonkeyPatch) -> type[FlakyAdapter]:
+    settings.KAGAMI_PUBLISHING = "live"  # type: ignore[attr-defined]
+    monkeypatch.setitem(REGISTRY, "x", FlakyAdapter)
+    FlakyAdapter.errors, FlakyAdapter.posted = [], []
+    return FlakyAdapter
+
+
+def test_a_rate_limit_waits_for_the_reset_time_then_succeeds(
+    approved: object, frozen: object, live: type[FlakyAdapter]
+) -> None:
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    reset = SLOT + timedelta(minutes=15)
+    live.errors = [PublishError("Rate limit exceeded", permanent=False, retry_after=reset)]
+    worker.run_once()
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.WAITING and delivery.next_attempt_at == reset
+    frozen.move_to(reset - timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert worker.run_once() == 0
+    frozen.move_to(reset)  # type: ignore[attr-defined]
+    worker.run_once()
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PUBLISHED and live.posted == [
+        str(delivery.idempotency_key)
+    ]
+
+
+def test_a_rejected_token_fails_at_once_and_tells_the_author_and_head(
+    approved: object,
+    frozen: object,
+    live: type[FlakyAdapter],
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    live.errors = [
+        PublishError("Invalid or expired token", permanent=True, credentials_problem=True)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        worker.run_once()
+    delivery = Delivery.objects.get()
+    assert (
+        delivery.state == DeliveryState.FAILED and "Invalid or expired token" in delivery.last_error
+    )
+    assert sorted(mail.outbox[0].to) == ["suzuki@town.example.lg.jp", "tanaka@town.example.lg.jp"]
+    assert "ログイン情報" in mail.outbox[0].body
+
+
+def test_retries_stop_after_the_limit(
+    approved: object, frozen: object, live: type[FlakyAdapter]
+) -> None:
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    live.errors = [
+        PublishError("502 Bad Gateway", permanent=False) for _ in range(worker.MAX_ATTEMPTS)
+    ]
+    for _ in range(worker.MAX_ATTEMPTS):
+        worker.run_once()
+        frozen.move_to(Delivery.objects.get().next_attempt_at)  # type: ignore[attr-defined]
+    assert Delivery.objects.get().state == DeliveryState.FAILED
+
+
+def test_a_pause_holds_everything_and_resuming_asks_about_late_posts(
+    cast: object, approved: object, frozen: object
+) -> None:
+    stop = publishing.pause(actor=cast.takahashi, reason="炎上のため全アカウント停止")  # type: ignore[attr-defined]
+    frozen.move_to(SLOT + timedelta(hours=1))  # type: ignore[attr-defined]
+    assert worker.run_once() == 0
+    with pytest.raises(DomainError, match="情報政策担当課だけ"):
+        publishing.resume(actor=cast.suzuki, stop=stop)  # type: ignore[attr-defined]
+    held = publishing.resume(actor=cast.takahashi, stop=stop)  # type: ignore[attr-defined]
+    assert [d.target.post for d in held] == [approved]
+    assert worker.run_once() == 0  # a person decides first
+    publishing.decide_late(actor=cast.suzuki, delivery=held[0], send=True)  # type: ignore[attr-defined]
+    assert worker.run_once() == 1
+    assert Delivery.objects.get().state == DeliveryState.PUBLISHED
+
+
+def test_a_manual_platform_waits_for_the_url_staff_record(
+    cast: object, frozen: object, settings: object
+) -> None:
+    settings.KAGAMI_PUBLISHING = "live"  # type: ignore[attr-defined]
+    account = publishing_account(
+        head=cast.suzuki,
+        policy_officer=cast.takahashi,
+        department=cast.somu,  # type: ignore[attr-defined]
+        platform="note",
+        name="鏡野町note",
+        handle="kagamino_town",
+        url="https://note.com/kagamino_town",
+    )
+    post = posts.save_post(
+        actor=cast.tanaka, department=cast.somu, accounts=[account], text=TEXT, publish_at=SLOT
+    )  # type: ignore[attr-defined]
+    posts.submit_post(actor=cast.tanaka, post=post)  # type: ignore[attr-defined]
+    posts.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    worker.run_once()
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.MANUAL
+    with pytest.raises(DomainError, match="アドレスではありません"):
+        publishing.record_manual_post(
+            actor=cast.tanaka, delivery=delivery, url="https://x.com/kagamino/status/1"
+        )  # type: ignore[attr-defined]
+    publishing.record_manual_post(
+        actor=cast.tanaka, delivery=delivery, url="https://note.com/kagamino_town/n/n1234"
+    )  # type: ignore[attr-defined]
+    post.refresh_from_db()
+    assert post.state == PostState.PUBLISHED

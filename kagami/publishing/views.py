@@ -1,0 +1,136 @@
+"""Screens of delivery: the sandbox network, the emergency pause, late posts, manual posting."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kagami.lib.errors import DomainError
+from kagami.orgs.models import Department, User
+from kagami.posts.models import Post
+from kagami.publishing import workflow
+from kagami.publishing.models import Delivery, Pause, SandboxPost
+from kagami.publishing.worker import late_deliveries
+from kagami.registry.models import OfficialAccount
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def sandbox(request: HttpRequest) -> HttpResponse:
+    """The training network: what the sandbox 'published', newest first."""
+    accounts = OfficialAccount.objects.visible_to(_user(request))
+    posts = SandboxPost.objects.filter(account__in=accounts).select_related("account__platform")[
+        :100
+    ]
+    return render(request, "publishing/sandbox.html", {"posts": posts})
+
+
+@login_required
+def sandbox_post(request: HttpRequest, pk: int) -> HttpResponse:
+    accounts = OfficialAccount.objects.visible_to(_user(request))
+    post = get_object_or_404(SandboxPost.objects.filter(account__in=accounts), pk=pk)
+    return render(request, "publishing/sandbox.html", {"posts": [post], "single": True})
+
+
+@login_required
+def pauses(request: HttpRequest) -> HttpResponse:
+    """The policy division's emergency stop: pause everything, a department or an account."""
+    user = _user(request)
+    if not user.sees_everything:
+        raise Http404
+    if request.method == "POST" and "reason" in request.POST:
+        scope = request.POST.get("scope", "")
+        try:
+            account = (
+                OfficialAccount.objects.filter(pk=scope.removeprefix("a")).first()
+                if scope.startswith("a")
+                else None
+            )
+            department = (
+                Department.objects.filter(pk=scope.removeprefix("d")).first()
+                if scope.startswith("d")
+                else None
+            )
+            workflow.pause(
+                actor=user,
+                reason=request.POST["reason"],
+                account=account,
+                department=department,
+                request=request,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("投稿を一時停止しました。"))
+        return redirect("publishing:pauses")
+    context = {
+        "active": Pause.objects.in_force().select_related("account", "department", "paused_by"),
+        "history": Pause.objects.filter(resumed_at__isnull=False).select_related(
+            "account", "department"
+        )[:20],
+        "departments": Department.objects.filter(is_active=True),
+        "accounts": OfficialAccount.objects.listed(),
+        "late": late_deliveries(),
+    }
+    return render(request, "publishing/pauses.html", context)
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    stop = get_object_or_404(Pause, pk=pk)
+    try:
+        held = workflow.resume(actor=user, stop=stop, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "一時停止を解除しました。予定時刻を過ぎた投稿が %(count)s 件あります。1件ずつ、送るか取りやめるかを決めてください。"
+            )
+            % {"count": len(held)},
+        )
+    return redirect("publishing:pauses")
+
+
+@login_required
+@require_POST
+def decide_late(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    delivery = get_object_or_404(Delivery.objects.select_related("target__post__department"), pk=pk)
+    if not Post.objects.visible_to(user).filter(pk=delivery.target.post_id).exists():
+        raise Http404
+    try:
+        workflow.decide_late(
+            actor=user, delivery=delivery, send=request.POST.get("send") == "1", request=request
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(request.POST.get("next") or "publishing:pauses")
+
+
+@login_required
+@require_POST
+def record_manual(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("target__post", "target__account__platform"), pk=pk
+    )
+    if not Post.objects.visible_to(user).filter(pk=delivery.target.post_id).exists():
+        raise Http404
+    try:
+        workflow.record_manual_post(
+            actor=user, delivery=delivery, url=request.POST.get("url", "").strip(), request=request
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("投稿のURLを記録しました。"))
+    return redirect("posts:post_detail", pk=delivery.target.post_id)
