@@ -29,7 +29,8 @@ from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
 from kagami.vault.models import ApiToken
 
-LEASE = timedelta(minutes=5)
+# How long a claimed delivery stays with its worker; a worker that died loses it after this.
+LEASE = timedelta(seconds=int(os.environ.get("KAGAMI_PUBLISH_LEASE_SECONDS", "300")))
 MAX_ATTEMPTS = 8
 BACKOFF = [30, 60, 120, 300, 600, 1200, 1800]  # seconds
 

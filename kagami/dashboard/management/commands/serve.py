@@ -49,6 +49,9 @@ class Command(BaseCommand):
                 ]
             ),
             subprocess.Popen([sys.executable, "-m", "kagami", "db_worker"]),
+            # Periodic jobs (expiry, escalation, vault reminders) and the publishing worker.
+            subprocess.Popen([sys.executable, "-m", "kagami", "tick", "--every", "60"]),
+            subprocess.Popen([sys.executable, "-m", "kagami", "publish"]),
         ]
         self.stdout.write(
             self.style.SUCCESS(f"Kagami が動いています: http://{bind}/  （終了は Ctrl-C）")

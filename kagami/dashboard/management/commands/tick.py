@@ -14,14 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from kagami.posts import workflow as posts
-from kagami.publishing import worker as publishing
 from kagami.vault import workflow as vault
 
 logger = logging.getLogger(__name__)
 
 JOBS: list[tuple[str, Callable[[], int]]] = [
     ("posts.expire_overdue_posts", posts.expire_overdue_posts),
-    ("publishing.run_once", publishing.run_once),
     ("posts.escalate_after_reports", posts.escalate_after_reports),
     ("vault.open_tasks_for_leavers", vault.open_tasks_for_leavers),
     ("vault.remind_due_rotations", vault.remind_due_rotations),
