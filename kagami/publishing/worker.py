@@ -56,19 +56,20 @@ def adapter_for(account: OfficialAccount) -> Adapter:
 
 
 def schedule_due(now: datetime | None = None) -> int:
-    """A Delivery for each approved post's target whose time has come (idempotent)."""
+    """A Delivery for each approved post's target whose time has come (idempotent: the
+    one-to-one target key makes a second worker's insert a no-op)."""
     now = now or timezone.now()
-    targets = PostTarget.objects.filter(
-        post__state=PostState.APPROVED, post__publish_at__lte=now, delivery__isnull=True
-    ).select_related("post")
-    created = 0
-    for target in targets:
-        _delivery, was_created = Delivery.objects.get_or_create(
-            target=target,
-            defaults={"due_at": target.post.publish_at, "next_attempt_at": target.post.publish_at},
-        )
-        created += was_created
-    return created
+    targets = list(
+        PostTarget.objects.filter(
+            post__state=PostState.APPROVED, post__publish_at__lte=now, delivery__isnull=True
+        ).values_list("pk", "post__publish_at")
+    )
+    Delivery.objects.bulk_create(
+        (Delivery(target_id=pk, due_at=due, next_attempt_at=due) for pk, due in targets),
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return len(targets)
 
 
 def _paused_accounts() -> list[int]:

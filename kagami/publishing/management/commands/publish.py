@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from kagami.posts.models import PostState, PostTarget
 from kagami.publishing.models import Delivery, DeliveryState
 from kagami.publishing.worker import run_once, worker_name
 
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=50, help="deliveries per claim")
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
         parser.add_argument(
-            "--until-empty", action="store_true", help="exit when nothing is waiting or in progress"
+            "--until-empty",
+            action="store_true",
+            help="exit when nothing is scheduled, waiting or in progress",
         )
 
     def handle(
@@ -32,13 +35,13 @@ class Command(BaseCommand):
             if once:
                 return
             if until_empty and not done:
-                busy = Delivery.objects.filter(
-                    state__in=[
-                        DeliveryState.WAITING,
-                        DeliveryState.CLAIMED,
-                        DeliveryState.PUBLISHING,
-                    ]
-                ).exists()
+                in_flight = [DeliveryState.WAITING, DeliveryState.CLAIMED, DeliveryState.PUBLISHING]
+                busy = (
+                    Delivery.objects.filter(state__in=in_flight).exists()
+                    or PostTarget.objects.filter(
+                        post__state=PostState.APPROVED, delivery__isnull=True
+                    ).exists()
+                )
                 if not busy:
                     return
             if not done:
