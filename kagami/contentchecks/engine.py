@@ -93,6 +93,19 @@ def _finding(
     return Finding(rule.id, rule.clause, severity, hit.start, hit.end, message, suggestion)
 
 
+def _order(f: Finding) -> tuple[bool, int, int, str]:
+    return (f.start is None, f.start or 0, f.end or 0, f.rule)
+
+
+def _plan(cfg: Config) -> list[tuple[Callable[..., Any], Mapping[str, Any], Rule, RuleSettings]]:
+    """The enabled rules with each function and its options looked up once per config."""
+    plan = cfg.cache.get("engine_plan")
+    if plan is None:
+        plan = [(r.func, s.options, r, s) for r, s in cfg.enabled_rules]
+        cfg.cache["engine_plan"] = plan
+    return plan  # type: ignore[no-any-return,unused-ignore]
+
+
 def check(
     post: Post, config: Config | None = None, *, translate: Callable[[str], str] | None = None
 ) -> list[Finding]:
@@ -101,8 +114,9 @@ def check(
     tr = translate or _identity
     ctx = Context(post, cfg)
     findings: list[Finding] = []
-    for rule, settings in cfg.enabled_rules:
-        for hit in rule.func(ctx, settings.options):
+    for func, options, rule, settings in _plan(cfg):
+        for hit in func(ctx, options):
             findings.append(_finding(rule, settings, hit, tr))
-    findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, f.rule))
+    if len(findings) > 1:
+        findings.sort(key=_order)
     return findings

@@ -64,9 +64,14 @@ def platform_key(name: str) -> str | None:
 
 # Runs of the characters twitter-text weighs 1 (every other character weighs 2).
 _LIGHT_RUNS_RE = run_pattern("[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+_NON_ASCII_LIGHT_RE = re.compile("[\u0080-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 
 
 def _light_count(text: str) -> int:
+    if not _NON_ASCII_LIGHT_RE.search(text):
+        # Then the light characters are the ASCII ones, which the encoder counts three times
+        # faster than the regex below.
+        return len(text.encode("ascii", "ignore"))
     # Deleting the runs stays in C; matching each light character would build hundreds of objects.
     return len(text) - len(_LIGHT_RUNS_RE.sub("", text))
 
@@ -119,13 +124,16 @@ def _upper_bound(text: str, counting: str) -> int:
     return n
 
 
+_MAX_CHAR_WEIGHT = {"chars": 1, "utf8-emoji": 4, "utf16": 2}
+
+
 def within_bound(text: str, counting: str, limit: int) -> bool:
     """True when the text cannot exceed the limit, judged cheaply from its length."""
     n = len(text)
     if counting == "graphemes":
         return n <= limit
-    if counting in ("chars", "utf8-emoji", "utf16") or n * 2 <= limit:
-        return n * {"chars": 1, "utf8-emoji": 4, "utf16": 2}.get(counting, 1) <= limit
+    if counting in _MAX_CHAR_WEIGHT or n * 2 <= limit:
+        return n * _MAX_CHAR_WEIGHT.get(counting, 1) <= limit
     return _upper_bound(text, counting) <= limit
 
 
@@ -188,14 +196,12 @@ def _overflow_in(text: str, a: int, b: int, counting: str, budget: int) -> int:
     char = COUNTERS[counting].char
     if char is _one:
         return a + budget
-    # Skip whole chunks while they fit, then walk the one that does not character by character.
+    # No character weighs more than 2, so the next budget // 2 of them fit: skip them at once,
+    # halving the budget each time, then look at the last character or two one by one.
     i = a
-    while i < b:
-        j = min(b, i + 32)
-        weight = _plain_weight(text[i:j], counting)
-        if weight > budget:
-            break
-        budget -= weight
+    while i < b and budget >= 2:
+        j = min(b, i + budget // 2)
+        budget -= _plain_weight(text[i:j], counting)
         i = j
     for k in range(i, b):
         budget -= char(text[k])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,7 +61,23 @@ def run_pattern(cls: str, runs: bool = True) -> re.Pattern[str]:
     return re.compile(f"{cls}{cls}*" if runs else cls)
 
 
-_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_last_astral: tuple[str, bool] = ("", False)
+
+
+def has_astral(text: str) -> bool:
+    """True if text holds a character beyond U+FFFF.
+
+    Each beyond U+FFFF takes two UTF-16 units, and encoding is faster than a regex scan.  The
+    last answer is kept: normalisation, emoji and machine-dependent characters ask about the same
+    post one after another.  (One tuple, read and written whole, so threads cannot mix it up.)
+    """
+    global _last_astral
+    last = _last_astral
+    if last[0] is text:
+        return last[1]
+    found = len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    _last_astral = (text, found)
+    return found
 
 
 class CharSet:
@@ -83,7 +99,7 @@ class CharSet:
 
     def _patterns(self, text: str) -> list[re.Pattern[str]]:
         out = [self.bmp] if self.bmp is not None else []
-        if self.astral is not None and _ASTRAL_RE.search(text):
+        if self.astral is not None and has_astral(text):
             out.append(self.astral)
         return out
 
@@ -102,6 +118,26 @@ class CharSet:
         for p in self._patterns(text):
             text = p.sub(repl, text)
         return text
+
+
+def finditer_from(
+    starts: re.Pattern[str], pattern: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text), trying pattern only where `starts` matches.
+
+    Exact when every match of `pattern` begins where `starts` matches and no match is empty.  Worth
+    it when `pattern` cannot begin with a plain class (a lookbehind, an optional part) and `starts`
+    can: sre then skips through the text to the few places worth trying.
+    """
+    search, match = starts.search, pattern.match
+    pos = 0
+    while (s := search(text, pos)) is not None:
+        m = match(text, s.start())
+        if m is None:
+            pos = s.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +162,8 @@ def translate_norm(text: str) -> str:
 _COMBINING = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\uff9e\uff9f]"
 )
-_DIGIT_CHOON = re.compile(r"(?<=\d)ー(?=\d)")
+# The lookbehind follows the ー so that sre skips to the literal instead of trying every position.
+_DIGIT_CHOON = re.compile(r"ー(?<=\dー)(?=\d)")
 
 
 _KANA_MARKS = "\u3099\u309a\uff9e\uff9f"
@@ -382,6 +419,9 @@ URL_RE = re.compile(
     r"(?![\w@\-])(?::\d{1,5})?(?P<path>[/?#][A-Za-z0-9\-._~:/?#@!$&*+,;=%]*)?",
     re.IGNORECASE,
 )
+# Where a URL_RE match can start: an ASCII letter or digit after none of [\w@.\-/].  Japanese
+# letters count as \w, so the many digits inside a sentence (「11月」「午前9時」) are not tried.
+_URL_START_RE = re.compile(r"[a-z0-9](?<![\w@.\-/][a-z0-9])", re.IGNORECASE)
 _TRAILING = ".,!?:;"
 
 
@@ -402,7 +442,7 @@ def find_urls(norm: str) -> list[Url]:
     if "." not in norm:
         return []
     urls: list[Url] = []
-    for m in URL_RE.finditer(norm):
+    for m in finditer_from(_URL_START_RE, URL_RE, norm):
         scheme = (m.group("scheme") or "").lower()
         if not scheme and m.group("tld").lower() not in BARE_TLDS:
             continue

@@ -22,6 +22,7 @@ from kagami.contentchecks.eras import (
 from kagami.contentchecks.i18n import _
 from kagami.contentchecks.model import JST, Hit
 from kagami.contentchecks.registry import rule
+from kagami.contentchecks.text import finditer_from
 
 if TYPE_CHECKING:
     from kagami.contentchecks.engine import Context
@@ -36,6 +37,7 @@ DATE_RE = re.compile(
     rf"(?<![\d.])(?P<day>\d{{1,2}})(?:\s*日|(?=\s*\(\s*[月火水木金土日]))"
     rf"(?P<wd>\s*{_WD})?"
 )
+assert tuple(DATE_RE.groupindex) == ("era", "ey", "wy", "month", "sm", "day", "wd", "w1", "w2")
 
 # Where a DATE_RE match can start: an era, or a digit with no digit before it whose run (at most 4
 # digits) is followed by 年, 月, /, 日 or (.  It begins with a character class, so sre finds it
@@ -47,14 +49,7 @@ _DATE_START_RE = re.compile(
 
 def _date_matches(norm: str) -> Iterator[re.Match[str]]:
     """DATE_RE.finditer(norm), trying DATE_RE only where a match can start."""
-    pos = 0
-    while (start := _DATE_START_RE.search(norm, pos)) is not None:
-        m = DATE_RE.match(norm, start.start())
-        if m is None:
-            pos = start.start() + 1
-        else:
-            yield m
-            pos = m.end()
+    return finditer_from(_DATE_START_RE, DATE_RE, norm)
 
 
 # Dates written in kanji numerals: 十一月二十四日（火）, 令和八年十一月二十四日, 二〇二六年一月十日.
@@ -81,46 +76,34 @@ def kanji_number(s: str) -> int | None:
     return value
 
 
-class _RawDate(NamedTuple):
-    start: int  # of the month, or of the day when the month is left out
-    end: int
-    month: int | None
-    day: int
-    year: int | None  # as written
-    weekday: str | None
-    wd_start: int
-    wd_end: int
+# A date as written: start (of the month, or of the day when the month is left out), end, month,
+# day, year as written, weekday, and the weekday's span.  A plain tuple: posts hold several dates
+# and a NamedTuple costs a Python call to build.
+_RawDate = tuple[int, int, int | None, int, int | None, str | None, int, int]
 
 
 def _raw_dates(norm: str) -> list[_RawDate]:
     """Dates as written, in Arabic or kanji numerals, in text order."""
     out: list[_RawDate] = []
     for m in _date_matches(norm):
-        month_s, sm, w1, w2, day_s, era, ey, wy = m.group(
-            "month", "sm", "w1", "w2", "day", "era", "ey", "wy"
-        )
-        wd_group = "w1" if w1 else "w2"
+        # Groups by number (see DATE_RE): one call for all of them instead of one per name.
+        era, ey, wy, month_s, sm, day_s, _wd, w1, w2 = m.groups()
         year: int | None = None
         if era:
             year = era_to_western(era, era_year_number(ey))
         elif wy:
             year = int(wy)
-        first = "month" if month_s else ("sm" if sm else "day")
-        out.append(
-            _RawDate(
-                m.start(first),
-                m.end(),
-                int(month_s or sm) if (month_s or sm) else None,
-                int(day_s),
-                year,
-                w1 or w2,
-                m.start(wd_group),
-                m.end(wd_group),
-            )
-        )
+        if month_s:
+            start, month = m.start(4), int(month_s)
+        elif sm:
+            start, month = m.start(5), int(sm)
+        else:
+            start, month = m.start(6), None
+        wd_start, wd_end = m.span(8 if w1 else 9)
+        out.append((start, m.end(), month, int(day_s), year, w1 or w2, wd_start, wd_end))
     if not _KANJI_DATE_HINT_RE.search(norm):
         return out
-    taken = [(d.start, d.end) for d in out]
+    taken = [(d[0], d[1]) for d in out]
     kanji: list[_RawDate] = []
     for m in KANJI_DATE_RE.finditer(norm):
         era, ey, wy, w1, w2, month_s = m.group("era", "ey", "wy", "w1", "w2", "month")
@@ -138,7 +121,7 @@ def _raw_dates(norm: str) -> list[_RawDate]:
             year = kanji_number(wy)
         wd_group = "w1" if w1 else "w2"
         kanji.append(
-            _RawDate(
+            (
                 m.start("month" if month_s else "day"),
                 m.end(),
                 month,
@@ -156,6 +139,13 @@ ERA_PAIR_RE = re.compile(
     rf"(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,2}})\s*年\s*\(\s*(?P<wy>\d{{4}})\s*年?\s*\)"
     rf"|(?<!\d)(?P<wy2>\d{{4}})\s*年?\s*\(\s*(?P<era2>{_ERA})\s*(?P<ey2>元|\d{{1,2}})\s*年\s*\)"
 )
+# Where an ERA_PAIR_RE match can start: an era and its year, or a digit with no digit before it
+# whose run of four is followed by an era in brackets.  A class first lets sre skip to them.
+_ERA_PAIR_START_RE = re.compile(
+    r"[明大昭平令\d](?:(?:(?<=明)治|(?<=大)正|(?<=昭)和|(?<=平)成|(?<=令)和)\s*[元\d]"
+    r"|(?<=\d)(?<!\d\d)\d{3}\s*年?\s*\(\s*[明大昭平令])"
+)
+_ERA_NAME_RE = re.compile(_ERA)
 ERA_DATE_RE = re.compile(
     rf"(?P<era>{_ERA})\s*(?P<ey>元|\d{{1,3}})\s*年(?:\s*(?P<month>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*日)?)?"
 )
@@ -166,6 +156,15 @@ TIME_RE = re.compile(
     r"(?P<h>\d(?<![\d.:]\d)\d{0,2})\s*時(?![間限点給速刻差代効])(?:\s*(?P<m>\d{1,3})\s*分(?!間))?"
 )
 _AMPM_RE = re.compile(r"(午前|午後)\s*$")
+# Matches wherever TIME_RE finds an hour over 12 or a minute over 59, and in few other places:
+# a 時 or 分 after a space, three digits, 13-99 (時) or 60-99 (分), or a digit other than 0-9.
+# Each starts with a literal and looks back: sre finds a literal much faster than a class.
+_LATE_HOUR_HINT_RE = re.compile(
+    r"時(?:(?<=\s時)|(?<=\d\d\d時)|(?<=[^\D0-9]時)|(?<=[^\D0-9]\d時)|(?<=1[3-9]時)|(?<=[2-9]\d時))"
+)
+_LATE_MINUTE_HINT_RE = re.compile(
+    r"分(?:(?<=\s分)|(?<=\d\d\d分)|(?<=[^\D0-9]分)|(?<=[^\D0-9]\d分)|(?<=[6-9]\d分))"
+)
 
 
 class DateRef(NamedTuple):
@@ -192,19 +191,17 @@ def scan_dates(ctx: Context) -> list[DateRef]:
     norm = ctx.norm
     if "月" not in norm and "/" not in norm and "日" not in norm:
         return []
-    around = _publish_day(ctx)
+    around: date | None = None
     out: list[DateRef] = []
     last_year: int | None = None
     last_month: int | None = None
-    for raw in _raw_dates(norm):
-        if raw.month is None and raw.weekday is None:
+    for start, end, raw_month, day, year, weekday, wd_start, wd_end in _raw_dates(norm):
+        if raw_month is None and weekday is None:
             continue  # 「10日」 alone is a count as often as a date
-        if raw.month is None and last_month is None:
+        if raw_month is None and last_month is None:
             continue
-        month = raw.month if raw.month is not None else last_month
+        month = raw_month if raw_month is not None else last_month
         assert month is not None
-        day = raw.day
-        year = raw.year
         if year is not None:
             last_year = year
         elif last_year is not None:
@@ -215,22 +212,15 @@ def scan_dates(ctx: Context) -> list[DateRef]:
             if valid_date(year, month, day):
                 resolved = date(year, month, day)
         else:
+            if around is None:
+                around = _publish_day(ctx)
             resolved = nearest_date(month, day, around)
             inferred = True
         last_month = month
+        if weekday is None:
+            wd_start = wd_end = -1
         out.append(
-            DateRef(
-                raw.start,
-                raw.end,
-                year,
-                inferred,
-                month,
-                day,
-                resolved,
-                raw.weekday,
-                raw.wd_start if raw.weekday else -1,
-                raw.wd_end if raw.weekday else -1,
-            )
+            DateRef(start, end, year, inferred, month, day, resolved, weekday, wd_start, wd_end)
         )
     return out
 
@@ -321,11 +311,11 @@ def _fix_pair(written_era: str, n: int, western: int, around: int, era_first: bo
 def era_mismatch(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     """G-5-1-a: a Japanese era year that does not match the Western year or does not exist."""
     norm = ctx.norm
-    if not any(e in norm for e in ("令和", "平成", "昭和", "大正", "明治")):
+    if not _ERA_NAME_RE.search(norm):
         return
     around = _publish_day(ctx).year
     flagged: list[tuple[int, int]] = []
-    for m in ERA_PAIR_RE.finditer(norm):
+    for m in finditer_from(_ERA_PAIR_START_RE, ERA_PAIR_RE, norm):
         era_first = m.group("era") is not None
         era = m.group("era") or m.group("era2")
         ey = m.group("ey") or m.group("ey2")
@@ -400,6 +390,8 @@ def invalid_time(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     """G-5-1-a: a time that does not exist (25時, 10時60分, 午後13時)."""
     norm = ctx.norm
     if "時" not in norm:
+        return
+    if not _LATE_HOUR_HINT_RE.search(norm) and not _LATE_MINUTE_HINT_RE.search(norm):
         return
     for m in TIME_RE.finditer(norm):
         hour = int(m.group("h"))

@@ -12,7 +12,7 @@ from kagami.contentchecks import nlp
 from kagami.contentchecks.i18n import _
 from kagami.contentchecks.model import Hit
 from kagami.contentchecks.registry import rule
-from kagami.contentchecks.text import host_in
+from kagami.contentchecks.text import finditer_from, host_in
 
 if TYPE_CHECKING:
     from kagami.contentchecks.engine import Context
@@ -25,6 +25,8 @@ PHONE_RE = re.compile(
     r"(?=[+0(])(?<![0-9A-Za-z+\-.])(?P<intl>\+81[- ]?(?:\(0\)[- ]?)?|(?=0|\(0))"
     r"(?P<body>\(?\d{1,5}\)?[- ]?\(?\d{1,4}\)?[- ]?\d{3,4})(?![0-9A-Za-z\-])"
 )
+# Where a PHONE_RE match can start, as a class first so that sre skips to it.
+_PHONE_START_RE = re.compile(r"[+0(](?<![0-9A-Za-z+\-.][+0(])(?:(?<=\+)81|(?<=\()0|(?<=0))")
 _SEP_RE = re.compile(r"[-() ]+")
 
 
@@ -66,7 +68,7 @@ def scan_phones(ctx: Context) -> list[Phone]:
     out: list[Phone] = []
     if "0" not in norm:
         return out
-    for m in PHONE_RE.finditer(norm):
+    for m in finditer_from(_PHONE_START_RE, PHONE_RE, norm):
         body = m.group("body")
         groups = [g for g in _SEP_RE.split(body) if g]
         digits = "".join(groups)
@@ -120,8 +122,10 @@ def phone(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
 
 # --- e-mail -------------------------------------------------------------------------------------
 
+# The first character of the local part comes before the lookbehind (which then spans it), so
+# that the pattern starts with a plain class and sre skips to the ASCII in a Japanese post.
 EMAIL_RE = re.compile(
-    r"(?<![0-9A-Za-z._%+\-])[A-Za-z0-9._%+\-]+@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})(?![0-9A-Za-z\-])"
+    r"[A-Za-z0-9._%+\-](?<![0-9A-Za-z._%+\-][A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})(?![0-9A-Za-z\-])"
 )
 
 
@@ -195,7 +199,18 @@ ADDRESS_RE = re.compile(
     r"|(?<![\d\-])\d+番\d+号"
     r"|(?<=[\u4e00-\u9fff\u3005ヶ]{2})\d{1,4}-\d{1,4}(?:-\d{1,4})?(?![\d\-]))"
 )
+_KNUMS = "一二三四五六七八九十"
+# Where an ADDRESS_RE match can start: the start of a run of digits (or of kanji numerals) that is
+# followed by 丁目, 番 or "-".  A match never starts inside a run of its kind: it would start earlier.
+_ADDRESS_START_RE = re.compile(
+    rf"[\d{_KNUMS}](?:(?<=\d)(?<!\d\d)|(?<=[{_KNUMS}])(?<![{_KNUMS}]{{2}}))[\d{_KNUMS}]*(?:丁目|番|-)"
+)
 _DIGIT_RE = re.compile(r"\d")
+# Without 丁目 or 番 only ADDRESS_RE's last form can match: 1-4 digits after two kanji, then "-".
+_BLOCK_HINT_RE = re.compile(
+    r"-(?:(?<=[\u4e00-\u9fff\u3005ヶ]{2}\d-)|(?<=[\u4e00-\u9fff\u3005ヶ]{2}\d\d-)"
+    r"|(?<=[\u4e00-\u9fff\u3005ヶ]{2}\d{3}-)|(?<=[\u4e00-\u9fff\u3005ヶ]{2}\d{4}-))"
+)
 _NOT_ADDRESS_BEFORE = ("電話", "番号", "TEL", "FAX", "第", "号", "コード", "問合せ", "問い合わせ")
 
 
@@ -221,8 +236,10 @@ def address(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     norm = ctx.norm
     if not _DIGIT_RE.search(norm) and "丁目" not in norm:
         return
+    if "丁目" not in norm and "番" not in norm and not _BLOCK_HINT_RE.search(norm):
+        return
     phones = None
-    for m in ADDRESS_RE.finditer(norm):
+    for m in finditer_from(_ADDRESS_START_RE, ADDRESS_RE, norm):
         num = m.group()
         tail = _PLACE_TAIL_RE.search(norm, max(0, m.start() - 12), m.start())
         place = tail.group() if tail else ""
@@ -251,13 +268,20 @@ HONORIFIC_RE = re.compile(
 )
 AGE_RE = re.compile(r"\(\s*\d{1,3}\s*(?:歳|才)?\s*\)|(?<!\d)\d{1,3}\s*(?:歳|才)")
 _PAREN_DIGIT_RE = re.compile(r"\(\s*\d")  # in every parenthesised age
+_AGE_START_RE = re.compile(r"[(\d](?:(?<=\()\s*\d|(?<=\d)(?<!\d\d)\d{0,2}\s*[歳才])")
 
 
 def _honorifics(norm: str) -> list[tuple[int, int, bool]]:
     """(start, end, is an age) of every honorific or age, in text order."""
     found = [(m.start(), m.end(), False) for m in HONORIFIC_RE.finditer(norm)]
-    if "歳" in norm or "才" in norm or _PAREN_DIGIT_RE.search(norm):
-        found.extend((m.start(), m.end(), True) for m in AGE_RE.finditer(norm))
+    if "歳" in norm or "才" in norm:
+        ages = finditer_from(_AGE_START_RE, AGE_RE, norm)
+    else:
+        # Only the bracketed form can match, and a literal "(" first is what sre finds fastest.
+        ages = finditer_from(_PAREN_DIGIT_RE, AGE_RE, norm)
+    extra = [(m.start(), m.end(), True) for m in ages]
+    if extra:
+        found.extend(extra)
         found.sort()
     return found
 
@@ -280,6 +304,9 @@ _WINDOW = 14
 _AFTER = 3
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 @lru_cache(maxsize=4096)
 def _tokens(window: str) -> tuple[tuple[int, int, str, str, str], ...]:
     """(begin, end, and the first three part-of-speech levels) of each of Sudachi's tokens.
@@ -287,6 +314,8 @@ def _tokens(window: str) -> tuple[tuple[int, int, str, str, str], ...]:
     Cached: the compose screen checks nearly the same text at every pause in typing, and one call
     to Sudachi costs about as much as all the other rules together.
     """
+    # Sudachi cannot encode a lone surrogate (JSON input may hold one); U+FFFD keeps the offsets.
+    window = _SURROGATE_RE.sub("\ufffd", window)
     return tuple(
         (tok.begin(), tok.end(), *tok.part_of_speech()[:3])
         for tok in nlp.tokenizer().tokenize(window)

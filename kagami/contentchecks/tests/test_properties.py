@@ -97,3 +97,10 @@ def test_a_100_kb_post_is_checked_quickly_and_correctly():
     start = datetime.now()
     assert_sane(text)
     assert datetime.now() - start < timedelta(seconds=10)
+
+
+def test_a_lone_surrogate_next_to_a_name_does_not_break_the_checks():
+    # json.loads accepts "\ud800", so `kagami check --jsonl` can be given one.
+    text = "担当\ud800山田太郎さん\udfff、鈴木様"
+    for f in check(Post(text, platforms=("x", "bluesky", "threads", "line"))):
+        assert f.start is None or 0 <= f.start <= f.end <= len(text)
