@@ -22,6 +22,7 @@ ENV = {
     "DJANGO_SETTINGS_MODULE": "kagami.settings",
     "DJANGO_SECRET_KEY": "bench-only-secret",
     "KAGAMI_AUDIT_KEY": "bench-only-audit-key-0123456789abcdef",
+    "KAGAMI_VAULT_KEYS": "4_Jo-i95HQwDvpfyYwo1EKOU1DrXMdy9H2B1H_SFMlo=",  # bench only
     "KAGAMI_LOG_LEVEL": "WARNING",
 }
 
