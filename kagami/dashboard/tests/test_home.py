@@ -36,6 +36,7 @@ def test_english_is_available_per_user(client: Client, cast: object, login: obje
     login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
     response = client.get(reverse("dashboard:home"))
     assert '<html lang="en">' in response.text
+    assert "Sign out" in response.text and "ログアウト" not in response.text
 
 
 def test_the_demo_town_is_idempotent(db: None, capsys: object) -> None:
