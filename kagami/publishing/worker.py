@@ -28,6 +28,7 @@ from kagami.publishing.models import Attempt, Delivery, DeliveryState, Pause
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
 from kagami.vault.models import ApiToken
+from kagami.vault.workflow import flag_rejected_credentials
 
 # How long a claimed delivery stays with its worker; a worker that died loses it after this.
 LEASE = timedelta(seconds=int(os.environ.get("KAGAMI_PUBLISH_LEASE_SECONDS", "300")))
@@ -246,11 +247,10 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
                     "credentials": error.credentials_problem,
                 },
             )
-            reason = (
-                _("ログイン情報（APIトークン）を確認してください。")
-                if error.credentials_problem
-                else ""
-            )
+            reason = ""
+            if error.credentials_problem:
+                reason = _("ログイン情報（APIトークン）を確認してください。")
+                flag_rejected_credentials(delivery.target.account, error.message)
             notify(
                 [post.author, *post.department.heads()],
                 _("【Kagami】投稿できませんでした: %(post)s") % {"post": post},

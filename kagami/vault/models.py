@@ -182,6 +182,7 @@ class RotationReason(models.TextChoices):
     DUE = "due", _("変更期限の到来")
     OPERATOR_LEFT = "operator_left", _("担当者の異動・交代")
     COMPROMISE = "compromise", _("不正アクセスの疑い")
+    REJECTED = "rejected", _("プラットフォームがログイン情報を受け付けない")
 
 
 class TaskStatus(models.TextChoices):

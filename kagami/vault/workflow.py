@@ -512,6 +512,21 @@ def _open_task(
     return task
 
 
+def flag_rejected_credentials(account: OfficialAccount, message: str) -> RotationTask | None:
+    """The publishing worker found the account's token or password refused by the platform:
+    open one task for the custodian and the heads (no duplicate while one is open)."""
+    credential = Credential.objects.filter(account=account).first()
+    if credential is None:
+        return None
+    open_task = credential.rotation_tasks.filter(
+        reason=RotationReason.REJECTED, status=TaskStatus.OPEN
+    ).first()
+    if open_task is not None:
+        return open_task
+    with transaction.atomic():
+        return _open_task(credential, RotationReason.REJECTED, note=message[:300])
+
+
 def report_compromise(
     *,
     actor: User,

@@ -17,6 +17,7 @@ from kagami.publishing import workflow as publishing
 from kagami.publishing.adapters import REGISTRY, Adapter, Published, PublishError, PublishRequest
 from kagami.publishing.models import Attempt, Delivery, DeliveryState, SandboxPost
 from kagami.registry.testing import publishing_account
+from kagami.vault.models import RotationTask
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=JST)
 SLOT = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
@@ -137,11 +138,25 @@ def test_a_rate_limit_waits_for_the_reset_time_then_succeeds(
 
 
 def test_a_rejected_token_fails_at_once_and_tells_the_author_and_head(
+    cast: object,
     approved: object,
     frozen: object,
     live: type[FlakyAdapter],
     django_capture_on_commit_callbacks: object,
 ) -> None:
+    from kagami.vault import workflow as vault
+
+    vault.store_credential(
+        actor=cast.suzuki,  # type: ignore[attr-defined]
+        account=approved.targets.get().account,  # type: ignore[attr-defined]
+        login_id="kagamino_town",
+        password="trombone-velvet-quasar-91",
+        recovery_email="",
+        recovery_phone="",
+        two_factor_method="app",
+        two_factor_storage="公用スマートフォン",
+        custodian=cast.suzuki,  # type: ignore[attr-defined]
+    )
     frozen.move_to(SLOT)  # type: ignore[attr-defined]
     live.errors = [
         PublishError("Invalid or expired token", permanent=True, credentials_problem=True)
@@ -152,8 +167,11 @@ def test_a_rejected_token_fails_at_once_and_tells_the_author_and_head(
     assert (
         delivery.state == DeliveryState.FAILED and "Invalid or expired token" in delivery.last_error
     )
-    assert sorted(mail.outbox[0].to) == ["suzuki@town.example.lg.jp", "tanaka@town.example.lg.jp"]
-    assert "ログイン情報" in mail.outbox[0].body
+    failure = next(m for m in mail.outbox if "投稿できませんでした" in m.subject)
+    assert sorted(failure.to) == ["suzuki@town.example.lg.jp", "tanaka@town.example.lg.jp"]
+    assert "ログイン情報" in failure.body
+    task = RotationTask.objects.get()  # the account is flagged for its credentials
+    assert task.reason == "rejected" and "Invalid or expired token" in task.note
 
 
 def test_retries_stop_after_the_limit(
