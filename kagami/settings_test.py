@@ -28,4 +28,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(Path(tempfile.gettempdir()) / f"kagami-test-{os.getpid()}.sqlite3")
     }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-STATIC_ROOT = Path(tempfile.mkdtemp(prefix="kagami-static-"))
+STATIC_ROOT = Path(tempfile.gettempdir()) / "kagami-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)
