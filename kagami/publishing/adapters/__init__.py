@@ -8,12 +8,20 @@ from kagami.publishing.adapters.base import (
     PublishError,
     PublishRequest,
 )
+from kagami.publishing.adapters.bluesky import BlueskyAdapter
+from kagami.publishing.adapters.line import LineAdapter
 from kagami.publishing.adapters.manual import ManualAdapter
+from kagami.publishing.adapters.mastodon import MastodonAdapter
 from kagami.publishing.adapters.sandbox import SandboxAdapter
+from kagami.publishing.adapters.x import XAdapter
 
 REGISTRY: dict[str, type[Adapter]] = {
     "sandbox": SandboxAdapter,
     "manual": ManualAdapter,
+    "x": XAdapter,
+    "mastodon": MastodonAdapter,
+    "bluesky": BlueskyAdapter,
+    "line": LineAdapter,
 }
 
 __all__ = ["REGISTRY", "Adapter", "MediaFile", "PublishError", "PublishRequest", "Published"]
