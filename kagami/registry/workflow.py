@@ -208,6 +208,22 @@ def update_account(
     return account
 
 
+def _open_draft[D: (PolicyDocument, TermsDocument)](
+    model: type[D], account: OfficialAccount, actor: User, items: dict[str, str]
+) -> D:
+    """The account's unfiled version of `model` (a new version if there is none), with
+    `items` written into it. Filed versions are never touched."""
+    versions = model._default_manager.filter(account=account)
+    draft = versions.filter(filed_at__isnull=True).first()
+    if draft is None:
+        version = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
+        draft = model(account=account, version=version, created_by=actor)
+    for field, value in items.items():
+        setattr(draft, field, value)
+    draft.save()
+    return draft
+
+
 def save_policy_draft(
     *,
     actor: User,
@@ -225,13 +241,7 @@ def save_policy_draft(
             request=request,
         )
     with transaction.atomic():
-        draft = account.policies.filter(filed_at__isnull=True).first()
-        if draft is None:
-            version = (account.policies.aggregate(v=Max("version"))["v"] or 0) + 1
-            draft = PolicyDocument(account=account, version=version, created_by=actor)
-        for field, value in items.items():
-            setattr(draft, field, value)
-        draft.save()
+        draft = _open_draft(PolicyDocument, account, actor, items)
         audit.record(
             "registry.policy_drafted",
             actor=actor,
@@ -316,13 +326,7 @@ def save_terms_draft(
             request=request,
         )
     with transaction.atomic():
-        draft = account.terms.filter(filed_at__isnull=True).first()
-        if draft is None:
-            version = (account.terms.aggregate(v=Max("version"))["v"] or 0) + 1
-            draft = TermsDocument(account=account, version=version, created_by=actor)
-        for field, value in items.items():
-            setattr(draft, field, value)
-        draft.save()
+        draft = _open_draft(TermsDocument, account, actor, items)
         draft.clauses.all().delete()
         TermsClause.objects.bulk_create(
             TermsClause(terms=draft, number=number, category=category, text=text.strip())
