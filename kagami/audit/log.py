@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -252,8 +252,3 @@ def verify(*, key: str | None = None, chunk_size: int = 2000) -> Verification:
             checked, checked + 1, _("チェーンの末尾を示す記録が削除されています。"), previous
         )
     return Verification(checked, None, "", previous)
-
-
-def latest_at() -> datetime | None:
-    last = AuditEvent.objects.order_by("-seq").only("at").first()
-    return last.at if last else None

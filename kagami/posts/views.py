@@ -71,11 +71,16 @@ def post_list(request: HttpRequest) -> HttpResponse:
         .select_related("department", "author")
         .prefetch_related("targets__account")
     )
-    waiting = [
-        p
-        for p in posts.filter(state=PostState.SUBMITTED)
-        if user.can_approve_for(p.department) and p.author_id != user.pk
+    # One query, not one per post: the departments this user approves for right now.
+    approvable = [
+        *user.headed_departments().values_list("pk", flat=True),
+        *ActingAppointment.objects.on_duty()
+        .filter(deputy=user)
+        .values_list("department", flat=True),
     ]
+    waiting = posts.filter(state=PostState.SUBMITTED, department__in=approvable).exclude(
+        author=user
+    )
     reports = AfterReport.objects.filter(post__in=posts, outcome="").select_related("post")
     return render(
         request,

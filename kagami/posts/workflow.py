@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
 from kagami.lib.workcalendar import JST, next_allowed, within_hours
-from kagami.orgs.models import Department, User
+from kagami.orgs.models import ActingAppointment, Department, User
 from kagami.orgs.notifications import notify
 from kagami.posts.checking import TargetFindings, check_post_content, checks_config
 from kagami.posts.models import (
@@ -52,8 +52,6 @@ def _is_member(user: User, department: Department) -> bool:
 
 
 def _approvers(department: Department) -> list[User]:
-    from kagami.orgs.models import ActingAppointment
-
     deputies = [a.deputy for a in ActingAppointment.objects.on_duty().filter(department=department)]
     return [*department.heads(), *deputies]
 

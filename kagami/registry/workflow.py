@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -688,10 +687,6 @@ def review_account(
             request=request,
         )
     return account
-
-
-def directory_url() -> str:
-    return settings.KAGAMI_DIRECTORY_URL
 
 
 def upload_register(

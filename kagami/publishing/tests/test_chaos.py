@@ -99,5 +99,5 @@ def test_killed_workers_lose_nothing_and_duplicate_nothing(cast: object) -> None
     assert deliveries.count() == BATCH
     assert set(deliveries.values_list("state", flat=True)) == {DeliveryState.PUBLISHED}
     assert SandboxPost.objects.count() == BATCH  # none lost, none twice
-    # Some workers really did die mid-way: their attempts were left unfinished or recovered.
+    # Every delivery was attempted at least once (kills may add unfinished attempts).
     assert Attempt.objects.count() >= BATCH
