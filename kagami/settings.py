@@ -4,6 +4,7 @@ Nothing here raises on a missing secret, so tools like mypy can import it; the s
 in `kagami.checks` (ids kagami.E001…) refuse to run a production process without them.
 """
 
+import json
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -164,6 +165,18 @@ STORAGES = {
         )
     },
 }
+# Where Instagram, Threads, Facebook and LINE fetch post images (kagami/publishing/media.py):
+# Kagami itself by default; S3-compatible storage when Kagami is not reachable from outside.
+KAGAMI_PUBLIC_MEDIA_OPTIONS_INVALID = False  # reported by the check kagami.E021
+if env_str("KAGAMI_PUBLIC_MEDIA_BACKEND"):
+    try:
+        _public_media_options = json.loads(env_secret("KAGAMI_PUBLIC_MEDIA_OPTIONS") or "{}")
+    except ValueError:
+        _public_media_options, KAGAMI_PUBLIC_MEDIA_OPTIONS_INVALID = {}, True
+    STORAGES["kagami_public_media"] = {
+        "BACKEND": env_str("KAGAMI_PUBLIC_MEDIA_BACKEND"),
+        "OPTIONS": _public_media_options,
+    }
 
 # HTTPS deployments set KAGAMI_HTTPS=1: secure cookies, HSTS and redirects follow.
 HTTPS = env_bool("KAGAMI_HTTPS", False)
@@ -221,6 +234,7 @@ DEFAULT_FROM_EMAIL = env_str("KAGAMI_EMAIL_FROM", "kagami@localhost")
 
 # The address staff reach Kagami at, for links in e-mails.
 KAGAMI_SITE_URL = env_str("KAGAMI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+KAGAMI_MEDIA_BASE_URL = env_str("KAGAMI_MEDIA_BASE_URL", KAGAMI_SITE_URL).rstrip("/")
 
 # The municipality this instance serves (shown in the header and in generated documents).
 KAGAMI_TOWN_NAME = env_str("KAGAMI_TOWN_NAME", "鏡野町")

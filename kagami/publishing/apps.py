@@ -19,3 +19,6 @@ class PublishingConfig(AppConfig):
         "publishing.late_sent": N_("遅れた投稿の送信"),
         "publishing.late_cancelled": N_("遅れた投稿の取りやめ"),
     }
+
+    def ready(self) -> None:
+        from kagami.publishing import checks  # noqa: F401  (registers the system checks)

@@ -4,6 +4,7 @@ from kagami.publishing import views
 
 app_name = "publishing"
 urlpatterns = [
+    path("media/<str:token>/<str:name>", views.public_media, name="public_media"),
     path("sandbox/", views.sandbox, name="sandbox"),
     path("sandbox/<int:pk>/", views.sandbox_post, name="sandbox_post"),
     path("pauses/", views.pauses, name="pauses"),

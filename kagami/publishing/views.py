@@ -1,16 +1,19 @@
 """Screens of delivery: the sandbox network, the emergency pause, late posts, manual posting."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department, User
 from kagami.posts.models import Post
-from kagami.publishing import workflow
+from kagami.publishing import media, workflow
 from kagami.publishing.models import Delivery, Pause, SandboxPost
 from kagami.publishing.worker import late_deliveries
 from kagami.registry.models import OfficialAccount
@@ -18,6 +21,23 @@ from kagami.registry.models import OfficialAccount
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+@require_safe
+def public_media(request: HttpRequest, token: str, name: str) -> FileResponse:
+    """A post image at its signed, expiring address, for the platforms that fetch images
+    (Instagram, Threads, Facebook, LINE). No login: the token is the permission."""
+    try:
+        image, expires_at = media.image_for(token)
+    except media.MediaLinkInvalid:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
+    response = FileResponse(image.file.open("rb"), content_type=content_type)
+    seconds = max(0, int((expires_at - timezone.now()).total_seconds()))
+    response["Cache-Control"] = f"public, max-age={min(seconds, 86400)}"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @login_required

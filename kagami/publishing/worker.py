@@ -22,8 +22,16 @@ from django.utils.translation import gettext as _
 from kagami.audit import log as audit
 from kagami.orgs.notifications import notify
 from kagami.posts.models import Post, PostState, PostTarget
-from kagami.publishing.adapters import REGISTRY, Adapter, MediaFile, PublishError, PublishRequest
+from kagami.publishing.adapters import (
+    REGISTRY,
+    Adapter,
+    ErrorKind,
+    MediaFile,
+    PublishError,
+    PublishRequest,
+)
 from kagami.publishing.adapters.sandbox import SandboxAdapter
+from kagami.publishing.media import signed_url
 from kagami.publishing.models import Attempt, Delivery, DeliveryState, Pause
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
@@ -113,8 +121,9 @@ def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = 
     )
 
 
-def _request(delivery: Delivery) -> PublishRequest:
+def _request(delivery: Delivery, adapter: Adapter) -> PublishRequest:
     target = delivery.target
+    lifetime = adapter.media_url_lifetime
     media = tuple(
         MediaFile(
             content=image.file.read(),
@@ -122,6 +131,7 @@ def _request(delivery: Delivery) -> PublishRequest:
             or "application/octet-stream",
             alt_text=image.alt_text,
             name=str(image.file.name),
+            url=signed_url(image, lifetime) if lifetime else "",
         )
         for image in target.post.images.all()
     )
@@ -153,7 +163,7 @@ def deliver(delivery_id: int, *, worker: str | None = None) -> str:
     # The attempt is committed: from here on a crash is visible to the next worker.
     account = delivery.target.account
     adapter = adapter_for(account)
-    request = _request(delivery)
+    request = _request(delivery, adapter)
     if adapter.manual:
         return _finish(
             delivery,
@@ -169,7 +179,9 @@ def deliver(delivery_id: int, *, worker: str | None = None) -> str:
         return _failed(delivery, attempt, error)
     except Exception as error:  # a bug or an unexpected library error: retry, never lose the post
         return _failed(
-            delivery, attempt, PublishError(f"{type(error).__name__}: {error}", permanent=False)
+            delivery,
+            attempt,
+            PublishError(f"{type(error).__name__}: {error}", ErrorKind.BAD_RESPONSE),
         )
     with transaction.atomic():
         delivery.platform_post_id = result.platform_post_id

@@ -3,6 +3,7 @@
 
 from kagami.publishing.adapters.base import (
     Adapter,
+    ErrorKind,
     MediaFile,
     Published,
     PublishError,
@@ -24,4 +25,12 @@ REGISTRY: dict[str, type[Adapter]] = {
     "line": LineAdapter,
 }
 
-__all__ = ["REGISTRY", "Adapter", "MediaFile", "PublishError", "PublishRequest", "Published"]
+__all__ = [
+    "REGISTRY",
+    "Adapter",
+    "ErrorKind",
+    "MediaFile",
+    "PublishError",
+    "PublishRequest",
+    "Published",
+]

@@ -4,13 +4,20 @@ An adapter turns one approved post for one account into one platform post. The w
 an attempt *before* calling `publish`; after a crash it calls `find_existing` first, so a post
 never goes out twice. Errors are `PublishError`: `permanent` ones fail the target at once
 (bad token, deleted account, content refused), the others are retried after `retry_after`
-(rate limit reset) or a back-off.
+(rate limit reset) or a back-off. Each error carries the platform's own words and an
+`ErrorKind`, which decides whether it is final and which explanation staff read (in Japanese or
+English, `kagami.publishing.models.ERROR_EXPLANATIONS`).
+
+Platforms that fetch images themselves (Instagram, Threads, Facebook, LINE) get a signed,
+expiring public URL per image in `MediaFile.url`; the adapter says how long it must stay valid
+with `media_url_lifetime`.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,8 @@ class MediaFile:
     content_type: str
     alt_text: str = ""
     name: str = "image"
+    # A signed public address of the same bytes, for platforms that fetch media by URL.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,22 +50,44 @@ class Published:
     url: str
 
 
+class ErrorKind(StrEnum):
+    """Why a platform call failed. The first four are retried; the others are final."""
+
+    RATE_LIMITED = "rate_limited"  # the platform's limit; retry at its reset time
+    UNAVAILABLE = "unavailable"  # 5xx, maintenance
+    NETWORK = "network"  # timeout, dropped connection
+    BAD_RESPONSE = "bad_response"  # an answer that is not the platform's documented shape
+    CREDENTIALS = "credentials"  # token rejected, expired, missing or without permission
+    ACCOUNT_GONE = "account_gone"  # suspended, deactivated or deleted account
+    CONTENT_REFUSED = "content_refused"  # text too long, duplicate, against the rules
+    MEDIA_REFUSED = "media_refused"  # an image the platform would not take or could not fetch
+    REFUSED = "refused"  # any other final refusal
+
+
+RETRYABLE = frozenset(
+    {ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE, ErrorKind.NETWORK, ErrorKind.BAD_RESPONSE}
+)
+
+
 class PublishError(Exception):
     """A platform refused or failed. `message` is the platform's own words."""
 
     def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool,
-        retry_after: datetime | None = None,
-        credentials_problem: bool = False,
+        self, message: str, kind: ErrorKind, *, retry_after: datetime | None = None
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.permanent = permanent
+        self.kind = kind
         self.retry_after = retry_after
-        self.credentials_problem = credentials_problem
+
+    @property
+    def permanent(self) -> bool:
+        return self.kind not in RETRYABLE
+
+    @property
+    def credentials_problem(self) -> bool:
+        """The account's access needs a person: a new token, or a look at the account."""
+        return self.kind in (ErrorKind.CREDENTIALS, ErrorKind.ACCOUNT_GONE)
 
 
 class Adapter(ABC):
@@ -69,6 +100,8 @@ class Adapter(ABC):
     code: str = ""
     # Whether a person posts by hand (the worker then waits for them to record the URL).
     manual: bool = False
+    # Platforms that fetch images from a URL: how long that URL must keep working.
+    media_url_lifetime: timedelta | None = None
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0

@@ -30,7 +30,13 @@ from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
-from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters.base import (
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 
 DEFAULT_BASE_URL = "https://bsky.social"
 WEB_URL = "https://bsky.app"
@@ -90,7 +96,7 @@ class BlueskyAdapter(Adapter):
         if self._did is None:
             profile = self.client.login(self._handle, self.credentials.get("app_password", ""))
             if profile is None:
-                raise PublishError("bluesky: no profile after login", permanent=False)
+                raise PublishError("bluesky: no profile after login", ErrorKind.BAD_RESPONSE)
             self._did, self._handle = profile.did, profile.handle
         return self._did
 
@@ -138,7 +144,8 @@ class BlueskyAdapter(Adapter):
 def _error(exc: Exception) -> PublishError:
     if not isinstance(exc, RequestErrorBase) or exc.response is None:
         # Timeouts, dropped connections, and answers the SDK could not parse.
-        return PublishError(f"bluesky: {type(exc).__name__}: {exc}", permanent=False)
+        kind = ErrorKind.NETWORK if isinstance(exc, NetworkError) else ErrorKind.BAD_RESPONSE
+        return PublishError(f"bluesky: {type(exc).__name__}: {exc}", kind)
     status = exc.response.status_code
     content = exc.response.content
     name = content.error if isinstance(content, XrpcError) else None
@@ -147,17 +154,19 @@ def _error(exc: Exception) -> PublishError:
         message = f"bluesky: {status} {name}"
     if isinstance(exc, RateLimitExceededError):
         retry_after = exc.reset_at or datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
-        return PublishError(message, permanent=False, retry_after=retry_after)
+        return PublishError(message, ErrorKind.RATE_LIMITED, retry_after=retry_after)
     if name is None or status >= 500:
         # 5xx, or an error answer without the XRPC error body (a proxy, not the PDS).
-        return PublishError(message, permanent=False)
+        return PublishError(message, ErrorKind.UNAVAILABLE)
     if name in ACCOUNT_GONE:
-        return PublishError(message, permanent=True, credentials_problem=True)
+        return PublishError(message, ErrorKind.ACCOUNT_GONE)
     if isinstance(exc, UnauthorizedError):
-        return PublishError(message, permanent=True, credentials_problem=True)
+        return PublishError(message, ErrorKind.CREDENTIALS)
     if status == 413 or isinstance(exc, BadRequestError):
         # Record validation, an image too large, a repo that does not exist: all final.
-        return PublishError(message, permanent=True)
-    if isinstance(exc, NetworkError):
-        return PublishError(message, permanent=False)
-    return PublishError(message, permanent=status != 408 and 400 <= status < 500)
+        if status == 413 or name == "BlobTooLarge":
+            return PublishError(message, ErrorKind.MEDIA_REFUSED)
+        return PublishError(message, ErrorKind.CONTENT_REFUSED)
+    if isinstance(exc, NetworkError) or status == 408:
+        return PublishError(message, ErrorKind.NETWORK)
+    return PublishError(message, ErrorKind.REFUSED)

@@ -30,7 +30,13 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters.base import (
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 
 DEFAULT_BASE_URL = "https://api.line.me"
 # Broadcasts have no public URL; the account's page is the closest thing.
@@ -77,7 +83,8 @@ class LineAdapter(Adapter):
                     return self._published(accepted, request)
             raise _error(exc) from exc
         except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            raise PublishError(f"line: {type(exc).__name__}: {exc}", permanent=False) from exc
+            kind = ErrorKind.BAD_RESPONSE if isinstance(exc, ValueError) else ErrorKind.NETWORK
+            raise PublishError(f"line: {type(exc).__name__}: {exc}", kind) from exc
         request_id = (response.headers or {}).get("x-line-request-id") or key
         return self._published(request_id, request)
 
@@ -118,9 +125,13 @@ def _error(exc: ApiException) -> PublishError:
     if status == 429:
         monthly = detail is not None and "monthly limit" in detail.lower()
         retry_after = _next_month_jst() if monthly else datetime.now(UTC) + RATE_LIMIT_WAIT
-        return PublishError(message, permanent=False, retry_after=retry_after)
-    if status >= 500 or detail is None:
-        return PublishError(message, permanent=False)
+        return PublishError(message, ErrorKind.RATE_LIMITED, retry_after=retry_after)
+    if status >= 500:
+        return PublishError(message, ErrorKind.UNAVAILABLE)
+    if detail is None:
+        return PublishError(message, ErrorKind.BAD_RESPONSE)
     if status in (401, 403):
-        return PublishError(message, permanent=True, credentials_problem=True)
-    return PublishError(message, permanent=True)
+        return PublishError(message, ErrorKind.CREDENTIALS)
+    if status == 400 and "image" in detail.lower():
+        return PublishError(message, ErrorKind.MEDIA_REFUSED)
+    return PublishError(message, ErrorKind.CONTENT_REFUSED if status == 400 else ErrorKind.REFUSED)

@@ -1,7 +1,13 @@
 """Manual posting: the platform or the town has no API access (G-2: note, TikTok, YouTube).
 Staff are told to post by hand at the slot and record the resulting URL."""
 
-from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters.base import (
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 
 
 class ManualAdapter(Adapter):
@@ -9,7 +15,7 @@ class ManualAdapter(Adapter):
     manual = True
 
     def publish(self, request: PublishRequest) -> Published:
-        raise PublishError("manual posting: a person posts and records the URL", permanent=False)
+        raise PublishError("manual posting: a person posts and records the URL", ErrorKind.REFUSED)
 
     def find_existing(self, request: PublishRequest) -> Published | None:
         return None

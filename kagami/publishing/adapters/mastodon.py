@@ -29,7 +29,13 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters.base import (
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 
 # How many of the account's latest statuses `find_existing` looks through.
 RECENT_LIMIT = 40
@@ -60,9 +66,7 @@ class MastodonAdapter(Adapter):
     ) -> None:
         super().__init__(credentials, base_url=base_url, timeout=timeout)
         if not base_url:
-            raise PublishError(
-                "mastodon: no instance URL configured", permanent=True, credentials_problem=True
-            )
+            raise PublishError("mastodon: no instance URL configured", ErrorKind.CREDENTIALS)
         self.api = Mastodon(
             access_token=credentials.get("access_token", ""),
             api_base_url=base_url,
@@ -119,7 +123,9 @@ class MastodonAdapter(Adapter):
                 platform_post_id=str(status["id"]), url=str(status.get("url") or status["uri"])
             )
         except (KeyError, TypeError) as exc:
-            raise PublishError(f"mastodon: unexpected status: {exc!r}", permanent=False) from exc
+            raise PublishError(
+                f"mastodon: unexpected status: {exc!r}", ErrorKind.BAD_RESPONSE
+            ) from exc
 
     def _error(self, exc: MastodonError) -> PublishError:
         if isinstance(exc, MastodonRatelimitError):
@@ -129,21 +135,35 @@ class MastodonAdapter(Adapter):
                 if reset
                 else datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
             )
-            return PublishError(f"mastodon: {exc}", permanent=False, retry_after=retry_after)
+            return PublishError(f"mastodon: {exc}", ErrorKind.RATE_LIMITED, retry_after=retry_after)
         if isinstance(exc, MastodonNetworkError):
-            return PublishError(f"mastodon: {exc}", permanent=False)
+            return PublishError(f"mastodon: {exc}", ErrorKind.NETWORK)
         status, message = _status_and_message(exc, self._last_response)
         text = f"mastodon: {message}" if message else f"mastodon: {exc}"
         if isinstance(exc, MastodonUnauthorizedError) or status == 403:
-            return PublishError(text, permanent=True, credentials_problem=True)
+            return PublishError(text, ErrorKind.CREDENTIALS)
         if isinstance(exc, MastodonServerError) or status is None or status >= 500:
             # 5xx, or an answer that was not JSON at all.
-            return PublishError(text, permanent=False)
+            kind = (
+                ErrorKind.BAD_RESPONSE
+                if status is not None and status < 500
+                else ErrorKind.UNAVAILABLE
+            )
+            return PublishError(text, kind)
         if message is None:
             # A 4xx without Mastodon's error body came from a proxy, not the instance.
-            return PublishError(f"mastodon: HTTP {status} without an error body", permanent=False)
+            return PublishError(
+                f"mastodon: HTTP {status} without an error body", ErrorKind.BAD_RESPONSE
+            )
         # 404/410 (account gone), 422 (content refused) and other 4xx: retrying will not help.
-        return PublishError(text, permanent=True)
+        if status in (404, 410):
+            return PublishError(text, ErrorKind.ACCOUNT_GONE)
+        if status == 422:
+            media = "media" in text.lower() or "file" in text.lower()
+            return PublishError(
+                text, ErrorKind.MEDIA_REFUSED if media else ErrorKind.CONTENT_REFUSED
+            )
+        return PublishError(text, ErrorKind.REFUSED)
 
 
 def _status_and_message(

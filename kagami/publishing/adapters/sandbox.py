@@ -4,7 +4,13 @@ training publish and can see the result (issue 7)."""
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters.base import (
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 
 
 class SandboxAdapter(Adapter):
@@ -24,7 +30,7 @@ class SandboxAdapter(Adapter):
         from kagami.publishing.models import SandboxPost
 
         if self.account is None:
-            raise PublishError("sandbox: no account", permanent=True)
+            raise PublishError("sandbox: no account", ErrorKind.REFUSED)
         try:
             with transaction.atomic():
                 post = SandboxPost.objects.create(

@@ -26,7 +26,13 @@ from xdk import Client
 from xdk.media.models import CreateMetadataRequest, UploadRequest
 from xdk.posts.models import CreateRequest
 
-from kagami.publishing.adapters.base import Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters.base import (
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 
 DEFAULT_BASE_URL = "https://api.x.com"
 WEB_URL = "https://x.com"
@@ -82,7 +88,7 @@ class XAdapter(Adapter):
         except Exception as exc:
             raise _error(exc) from exc
         if not post_id:
-            raise PublishError("x: the answer carried no post ID", permanent=False)
+            raise PublishError("x: the answer carried no post ID", ErrorKind.BAD_RESPONSE)
         return Published(platform_post_id=post_id, url=self._url(request.handle, post_id))
 
     def _upload(self, content: bytes, alt_text: str) -> str:
@@ -92,7 +98,9 @@ class XAdapter(Adapter):
             )
         )
         if uploaded.data is None:
-            raise PublishError(f"x: media upload refused: {uploaded.errors}", permanent=True)
+            raise PublishError(
+                f"x: media upload refused: {uploaded.errors}", ErrorKind.MEDIA_REFUSED
+            )
         if alt_text:
             self.client.media.create_metadata(
                 body=CreateMetadataRequest.model_validate(
@@ -106,7 +114,7 @@ class XAdapter(Adapter):
         try:
             me = self.client.users.get_me()
             if me.data is None:
-                raise PublishError(f"x: users/me: {me.errors}", permanent=False)
+                raise PublishError(f"x: users/me: {me.errors}", ErrorKind.BAD_RESPONSE)
             page = next(iter(self.client.users.get_posts(me.data.id, max_results=RECENT_LIMIT)))
             posts = page.data or []
         except PublishError:
@@ -157,19 +165,33 @@ def _error(exc: Exception) -> PublishError:
                 if reset.isdigit()
                 else datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
             )
-            return PublishError(message, permanent=False, retry_after=retry_after)
+            return PublishError(message, ErrorKind.RATE_LIMITED, retry_after=retry_after)
         if status >= 500 or detail is None:
             # 5xx, or an error page that is not X's problem document (a proxy).
-            return PublishError(message, permanent=False)
+            return PublishError(message, ErrorKind.UNAVAILABLE)
         if status == 401:
-            return PublishError(message, permanent=True, credentials_problem=True)
+            return PublishError(message, ErrorKind.CREDENTIALS)
         if status == 403:
             # X answers 403 both for a suspended account or a token without the scope and for
             # refused content (duplicate, too long); only the former needs the credentials looked at.
             content = any(w in detail.lower() for w in ("duplicate", "too long", "tweet text"))
-            return PublishError(message, permanent=True, credentials_problem=not content)
-        return PublishError(message, permanent=True)
+            if content:
+                return PublishError(message, ErrorKind.CONTENT_REFUSED)
+            suspended = "suspend" in detail.lower()
+            return PublishError(
+                message, ErrorKind.ACCOUNT_GONE if suspended else ErrorKind.CREDENTIALS
+            )
+        if status == 400 and "media" in detail.lower():
+            return PublishError(message, ErrorKind.MEDIA_REFUSED)
+        return PublishError(
+            message, ErrorKind.CONTENT_REFUSED if status == 400 else ErrorKind.REFUSED
+        )
     if isinstance(exc, requests.RequestException | ValueError | ValidationError | StopIteration):
         # Timeouts, dropped connections, bodies that are not JSON or not X's shape.
-        return PublishError(f"x: {type(exc).__name__}: {exc}", permanent=False)
+        kind = (
+            ErrorKind.NETWORK
+            if isinstance(exc, requests.RequestException)
+            else ErrorKind.BAD_RESPONSE
+        )
+        return PublishError(f"x: {type(exc).__name__}: {exc}", kind)
     raise exc

@@ -14,7 +14,14 @@ from kagami.posts import workflow as posts
 from kagami.posts.models import PostState
 from kagami.publishing import worker
 from kagami.publishing import workflow as publishing
-from kagami.publishing.adapters import REGISTRY, Adapter, Published, PublishError, PublishRequest
+from kagami.publishing.adapters import (
+    REGISTRY,
+    Adapter,
+    ErrorKind,
+    Published,
+    PublishError,
+    PublishRequest,
+)
 from kagami.publishing.models import Attempt, Delivery, DeliveryState, SandboxPost
 from kagami.registry.testing import publishing_account
 from kagami.vault.models import RotationTask
@@ -123,7 +130,7 @@ def test_a_rate_limit_waits_for_the_reset_time_then_succeeds(
 ) -> None:
     frozen.move_to(SLOT)  # type: ignore[attr-defined]
     reset = SLOT + timedelta(minutes=15)
-    live.errors = [PublishError("Rate limit exceeded", permanent=False, retry_after=reset)]
+    live.errors = [PublishError("Rate limit exceeded", ErrorKind.RATE_LIMITED, retry_after=reset)]
     worker.run_once()
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.WAITING and delivery.next_attempt_at == reset
@@ -158,9 +165,7 @@ def test_a_rejected_token_fails_at_once_and_tells_the_author_and_head(
         custodian=cast.suzuki,  # type: ignore[attr-defined]
     )
     frozen.move_to(SLOT)  # type: ignore[attr-defined]
-    live.errors = [
-        PublishError("Invalid or expired token", permanent=True, credentials_problem=True)
-    ]
+    live.errors = [PublishError("Invalid or expired token", ErrorKind.CREDENTIALS)]
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         worker.run_once()
     delivery = Delivery.objects.get()
@@ -179,7 +184,7 @@ def test_retries_stop_after_the_limit(
 ) -> None:
     frozen.move_to(SLOT)  # type: ignore[attr-defined]
     live.errors = [
-        PublishError("502 Bad Gateway", permanent=False) for _ in range(worker.MAX_ATTEMPTS)
+        PublishError("502 Bad Gateway", ErrorKind.UNAVAILABLE) for _ in range(worker.MAX_ATTEMPTS)
     ]
     for _ in range(worker.MAX_ATTEMPTS):
         worker.run_once()
