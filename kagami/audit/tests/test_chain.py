@@ -36,6 +36,20 @@ def test_events_form_a_chain_that_verifies(db: None) -> None:
     assert result.ok and result.checked == 5 and result.head_hash == events[-1].hash
 
 
+def test_a_batch_of_events_joins_the_same_chain(db: None) -> None:
+    before = _append(2)
+    batch = audit.record_many(
+        [{"action": "test.batched", "data": {"n": i, "token": "s3cret"}} for i in range(3)]
+    )
+    after = _append(1)
+    assert [e.seq for e in batch] == [3, 4, 5] and after[0].seq == 6
+    assert batch[0].prev_hash == before[-1].hash and after[0].prev_hash == batch[-1].hash
+    assert AuditEvent.objects.get(seq=4).data == {"n": 1, "token": audit.MASK}
+    assert audit.record_many([]) == []
+    result = audit.verify()
+    assert result.ok and result.checked == 6
+
+
 def test_verify_detects_an_edited_row(db: None) -> None:
     _append(5)
     _raw("UPDATE audit_auditevent SET data = %s WHERE seq = 3", ['{"n": 99}'])
