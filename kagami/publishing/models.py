@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kagami.orgs.models import Department, User
 from kagami.posts.models import PostTarget
+from kagami.publishing.adapters.base import ErrorKind
 from kagami.registry.models import OfficialAccount
 
 
@@ -22,6 +23,59 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("失敗")
     HELD = "held", _("一時停止で保留")
     CANCELLED = "cancelled", _("取りやめ")
+
+
+class FailureKind(models.TextChoices):
+    """Why the last platform call failed (`adapters.base.ErrorKind`), in staff's words."""
+
+    RATE_LIMITED = (
+        ErrorKind.RATE_LIMITED,
+        _("プラットフォームの投稿回数の上限に達しました。上限が戻る時刻に自動で送り直します。"),
+    )
+    UNAVAILABLE = (
+        ErrorKind.UNAVAILABLE,
+        _("プラットフォーム側で一時的な障害が起きています。時間をおいて自動で送り直します。"),
+    )
+    NETWORK = (
+        ErrorKind.NETWORK,
+        _(
+            "プラットフォームに接続できませんでした（時間切れまたは通信エラー）。自動で送り直します。"
+        ),
+    )
+    BAD_RESPONSE = (
+        ErrorKind.BAD_RESPONSE,
+        _(
+            "プラットフォームから解釈できない応答が返りました。何度か送り直し、それでも駄目なら失敗とします。"
+        ),
+    )
+    CREDENTIALS = (
+        ErrorKind.CREDENTIALS,
+        _(
+            "プラットフォームがログイン情報（APIトークン）を受け付けませんでした。"
+            "パスワード金庫でトークンを更新してください。"
+        ),
+    )
+    ACCOUNT_GONE = (
+        ErrorKind.ACCOUNT_GONE,
+        _(
+            "アカウントが見つからないか、凍結・停止・削除されています。アカウントの状態を確認してください。"
+        ),
+    )
+    CONTENT_REFUSED = (
+        ErrorKind.CONTENT_REFUSED,
+        _(
+            "プラットフォームが本文を受け付けませんでした（文字数、同じ内容の重複投稿、規約など）。"
+            "内容を見直して、新しい投稿として作り直してください。"
+        ),
+    )
+    MEDIA_REFUSED = (
+        ErrorKind.MEDIA_REFUSED,
+        _(
+            "プラットフォームが画像を受け付けませんでした（形式、大きさ、縦横比、画像の取得失敗など）。"
+            "画像を差し替えて作り直してください。"
+        ),
+    )
+    REFUSED = ErrorKind.REFUSED, _("プラットフォームが投稿を受け付けませんでした。")
 
 
 class Delivery(models.Model):
@@ -43,6 +97,9 @@ class Delivery(models.Model):
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     published_text = models.TextField(_("公開した本文"), blank=True)
     last_error = models.TextField(_("最後のエラー"), blank=True)
+    last_error_kind = models.CharField(
+        _("エラーの種類"), max_length=20, choices=FailureKind.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("配信")
@@ -51,6 +108,23 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} ({self.get_state_display()})"
+
+
+class RateLimit(models.Model):
+    """A platform said this account is over its limit: nothing goes to it before `until`."""
+
+    account = models.OneToOneField(
+        OfficialAccount, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    until = models.DateTimeField(_("送信を再開する時刻"), db_index=True)
+    message = models.TextField(_("プラットフォームからの応答"), blank=True)
+
+    class Meta:
+        verbose_name = _("投稿回数の制限")
+        verbose_name_plural = _("投稿回数の制限")
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.until:%Y-%m-%d %H:%M}"
 
 
 class Attempt(models.Model):

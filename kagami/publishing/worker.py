@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,14 @@ from kagami.publishing.adapters import (
 )
 from kagami.publishing.adapters.sandbox import SandboxAdapter
 from kagami.publishing.media import signed_url
-from kagami.publishing.models import Attempt, Delivery, DeliveryState, Pause
+from kagami.publishing.models import (
+    Attempt,
+    Delivery,
+    DeliveryState,
+    FailureKind,
+    Pause,
+    RateLimit,
+)
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
 from kagami.vault.models import ApiToken
@@ -99,6 +106,21 @@ def _paused_accounts() -> list[int]:
     return list(accounts)
 
 
+def _daily_allowance(now: datetime) -> dict[int, int]:
+    """For accounts on platforms with a daily limit that posted in the last 24 hours (or are
+    posting now): how many more posts they may send."""
+    usage = (
+        Delivery.objects.filter(target__account__platform__daily_post_limit__isnull=False)
+        .filter(
+            Q(state=DeliveryState.PUBLISHED, published_at__gt=now - timedelta(days=1))
+            | Q(state__in=[DeliveryState.CLAIMED, DeliveryState.PUBLISHING])
+        )
+        .values_list("target__account_id", "target__account__platform__daily_post_limit")
+        .annotate(used=Count("pk"))
+    )
+    return {account: limit - used for account, limit, used in usage}
+
+
 def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = None) -> list[int]:
     """Take up to `limit` due deliveries for this worker; expired leases come back first."""
     worker = worker or worker_name()
@@ -108,13 +130,29 @@ def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = 
         Delivery.objects.filter(
             state__in=[DeliveryState.CLAIMED, DeliveryState.PUBLISHING], lease_until__lt=now
         ).update(state=DeliveryState.WAITING, claimed_by="", lease_until=None)
-        paused = _paused_accounts()
+        allowance = _daily_allowance(now)
+        held = {
+            *_paused_accounts(),
+            *RateLimit.objects.filter(until__gt=now).values_list("account_id", flat=True),
+            *(account for account, left in allowance.items() if left <= 0),
+        }
         due = Delivery.objects.filter(
             state=DeliveryState.WAITING, next_attempt_at__lte=now
-        ).exclude(target__account__in=paused)
+        ).exclude(target__account__in=held)
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        rows = due.order_by("next_attempt_at").values_list(
+            "pk", "target__account_id", "target__account__platform__daily_post_limit"
+        )[:limit]
+        ids = []
+        for pk, account, daily_limit in rows:
+            if daily_limit is not None:
+                # Within the platform's daily limit per account (G-4-3 "the platform's rules").
+                left = allowance.setdefault(account, daily_limit)
+                if left <= 0:
+                    continue
+                allowance[account] = left - 1
+            ids.append(pk)
         # Conditional on the state, so a racing worker that read the same rows changes none.
         Delivery.objects.filter(pk__in=ids, state=DeliveryState.WAITING).update(
             state=DeliveryState.CLAIMED, claimed_by=worker, lease_until=now + LEASE
@@ -371,6 +409,7 @@ def _finish(
                 "claimed_by",
                 "next_attempt_at",
                 "last_error",
+                "last_error_kind",
                 *(extra or []),
             ]
         )
@@ -383,7 +422,7 @@ def _finish(
 
 def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
     post = delivery.target.post
-    delivery.last_error = error.message
+    delivery.last_error, delivery.last_error_kind = error.message, error.kind
     if error.permanent or delivery.attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             _finish(delivery, attempt, DeliveryState.FAILED, Attempt.Outcome.FAILED, error.message)
@@ -394,20 +433,24 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
                 data={
                     "account": delivery.target.account_id,
                     "message": error.message,
+                    "kind": error.kind,
                     "credentials": error.credentials_problem,
                 },
             )
-            reason = ""
             if error.credentials_problem:
-                reason = _("ログイン情報（APIトークン）を確認してください。")
                 flag_rejected_credentials(delivery.target.account, error.message)
             notify(
                 [post.author, *post.department.heads()],
                 _("【Kagami】投稿できませんでした: %(post)s") % {"post": post},
                 _(
-                    "%(account)s への投稿に失敗しました。プラットフォームからの応答: %(message)s %(reason)s"
+                    "%(account)s への投稿に失敗しました。\n%(explanation)s\n"
+                    "プラットフォームからの応答（原文）: %(message)s"
                 )
-                % {"account": delivery.target.account, "message": error.message, "reason": reason},
+                % {
+                    "account": delivery.target.account,
+                    "explanation": FailureKind(error.kind).label,
+                    "message": error.message,
+                },
                 link=reverse("posts:post_detail", args=[post.pk]),
             )
         return DeliveryState.FAILED
@@ -416,6 +459,12 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
     delivery.next_attempt_at = retry_at
     with transaction.atomic():
         _finish(delivery, attempt, DeliveryState.WAITING, Attempt.Outcome.RETRY, error.message)
+        if error.kind == ErrorKind.RATE_LIMITED:
+            # The limit is the account's, not the post's: its other posts wait too.
+            RateLimit.objects.update_or_create(
+                account=delivery.target.account,
+                defaults={"until": error.retry_after or retry_at, "message": error.message},
+            )
         audit.record(
             "publishing.retry",
             target=post,

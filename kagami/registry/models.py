@@ -57,6 +57,15 @@ class Platform(models.Model):
         help_text=_("例: x.com, twitter.com（サブドメインも含みます）"),
     )
     handle_hint = models.CharField(_("IDの例"), max_length=100, blank=True)
+    daily_post_limit = models.PositiveIntegerField(
+        _("24時間あたりの投稿上限"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "APIで投稿できる件数の、アカウントごとの上限（直近24時間）。空欄は上限なし。"
+            "上限に達したアカウントの投稿は、枠が空くまで送信を待ちます。"
+        ),
+    )
     sort_order = models.PositiveIntegerField(_("表示順"), default=0)
     is_active = models.BooleanField(_("利用できる"), default=True)
 

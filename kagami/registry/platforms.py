@@ -10,7 +10,7 @@ HIGH_ANONYMITY_NOTE = _(
     "（ガイドライン3）。炎上時の対応手順とコメントへの対応方針をあらかじめ決めてください。"
 )
 
-PLATFORMS = [
+PLATFORMS: list[dict[str, Any]] = [
     {
         "code": "facebook",
         "name": "Facebook",
@@ -36,6 +36,7 @@ PLATFORMS = [
     },
     {
         "code": "instagram",
+        "daily_post_limit": 50,  # Instagram Graph API content_publishing_limit
         "name": "Instagram",
         "anonymity": "medium",
         "risk_note": _(
@@ -70,6 +71,7 @@ PLATFORMS = [
     },
     {
         "code": "threads",
+        "daily_post_limit": 250,  # Threads API: 250 API-published posts per 24 hours
         "name": "Threads",
         "anonymity": "medium",
         "risk_note": _("返信は非表示にできますが、削除はできません。"),
@@ -126,7 +128,10 @@ PLATFORMS = [
 def load_catalogue(platform_model: Any) -> None:
     """Create the built-in platforms that are missing (used by the data migration, and by the
     test cast after a transactional test emptied the tables)."""
+    # A historical model (in a migration) may predate some of the catalogue's columns.
+    fields = {f.name for f in platform_model._meta.get_fields()}
     for order, row in enumerate(PLATFORMS):
+        known = {key: value for key, value in row.items() if key in fields}
         platform_model.objects.get_or_create(
-            code=row["code"], defaults={**row, "sort_order": order}
+            code=row["code"], defaults={**known, "sort_order": order}
         )

@@ -174,7 +174,8 @@ def test_a_rejected_token_fails_at_once_and_tells_the_author_and_head(
     )
     failure = next(m for m in mail.outbox if "投稿できませんでした" in m.subject)
     assert sorted(failure.to) == ["suzuki@town.example.lg.jp", "tanaka@town.example.lg.jp"]
-    assert "ログイン情報" in failure.body
+    assert "ログイン情報" in failure.body and "パスワード金庫でトークンを更新" in failure.body
+    assert delivery.last_error_kind == ErrorKind.CREDENTIALS
     task = RotationTask.objects.get()  # the account is flagged for its credentials
     assert task.reason == "rejected" and "Invalid or expired token" in task.note
 
