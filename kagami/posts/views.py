@@ -179,7 +179,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "post": post,
-        "targets": post.targets.select_related("account__platform"),
+        "targets": post.targets.select_related("account__platform", "delivery"),
         "images": post.images.all(),
         "sections": _sections(results),
         "warnings": warnings,

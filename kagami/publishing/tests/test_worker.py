@@ -240,3 +240,29 @@ def test_a_manual_platform_waits_for_the_url_staff_record(
     )  # type: ignore[attr-defined]
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED
+
+
+def test_the_post_page_explains_a_failure_in_the_users_language(
+    cast: object,
+    approved: object,
+    frozen: object,
+    live: type[FlakyAdapter],
+    client: object,
+    login: object,
+) -> None:
+    from django.urls import reverse
+
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    live.errors = [
+        PublishError("x: 403 Forbidden: Your account is suspended", ErrorKind.ACCOUNT_GONE)
+    ]
+    worker.run_once()
+    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
+    page = client.get(reverse("posts:post_detail", args=[approved.pk]))  # type: ignore[attr-defined]
+    assert "凍結・停止・削除されています" in page.text
+    assert '<code lang="en">x: 403 Forbidden: Your account is suspended</code>' in page.text
+    cast.tanaka.language = "en"  # type: ignore[attr-defined]
+    cast.tanaka.save()  # type: ignore[attr-defined]
+    page = client.get(reverse("posts:post_detail", args=[approved.pk]))  # type: ignore[attr-defined]
+    assert "suspended, deactivated or deleted" in page.text
+    assert "Your account is suspended" in page.text
