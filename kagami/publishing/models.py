@@ -97,6 +97,7 @@ class Delivery(models.Model):
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     published_text = models.TextField(_("公開した本文"), blank=True)
     last_error = models.TextField(_("最後のエラー"), blank=True)
+    manual_reminded_at = models.DateTimeField(null=True, blank=True)
     last_error_kind = models.CharField(
         _("エラーの種類"), max_length=20, choices=FailureKind.choices, blank=True
     )

@@ -43,6 +43,7 @@ from kagami.publishing.models import (
     Pause,
     RateLimit,
 )
+from kagami.publishing.workflow import ask_for_manual_post
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
 from kagami.vault.models import ApiToken
@@ -246,6 +247,7 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
                 Attempt.Outcome.RETRY,
                 _("手作業での投稿を待っています。"),
             )
+            ask_for_manual_post(delivery)
             continue
         request = _request(delivery, adapter)
         try:

@@ -1,14 +1,19 @@
 """People's actions on delivery: emergency pause and resume, deciding on late posts, and
-recording a post made by hand (issue 7). Each is one transaction with its audit event."""
+posting by hand (issue 7). Each is one transaction with its audit event."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department, User
+from kagami.orgs.notifications import notify
 from kagami.posts.models import Post, PostState
 from kagami.publishing.models import Delivery, DeliveryState, Pause
 from kagami.registry.models import OfficialAccount
@@ -131,3 +136,56 @@ def record_manual_post(
         if not post.targets.exclude(delivery__state=DeliveryState.PUBLISHED).exists():
             Post.objects.filter(pk=post.pk).update(state=PostState.PUBLISHED)
     return delivery
+
+
+def ask_for_manual_post(delivery: Delivery) -> None:
+    """The slot of a post to a platform without API access has come: tell the author to post
+    it by hand now and to record its address."""
+    target = delivery.target
+    notify(
+        [target.post.author],
+        _("【Kagami】手作業で投稿してください: %(account)s") % {"account": target.account},
+        _(
+            "%(account)s（%(platform)s）への投稿の時刻になりました。このSNSには Kagami から"
+            "自動で投稿できません。次の本文を手作業で投稿し、投稿のURLを Kagami に記録して"
+            "ください。\n\n%(text)s"
+        )
+        % {"account": target.account, "platform": target.account.platform, "text": target.text},
+        link=reverse("posts:post_detail", args=[target.post_id]),
+    )
+
+
+def remind_manual_posts(now: datetime | None = None) -> int:
+    """Posts still waiting to be made by hand KAGAMI_MANUAL_REMIND_MINUTES after their slot:
+    remind the author and the department's heads, once (a job of `kagami tick`)."""
+    now = now or timezone.now()
+    overdue = now - timedelta(minutes=settings.KAGAMI_MANUAL_REMIND_MINUTES)
+    reminded = 0
+    for delivery in Delivery.objects.filter(
+        state=DeliveryState.MANUAL, due_at__lte=overdue, manual_reminded_at__isnull=True
+    ).select_related("target__post__department", "target__account__platform"):
+        with transaction.atomic():
+            post = delivery.target.post
+            claimed = Delivery.objects.filter(
+                pk=delivery.pk, manual_reminded_at__isnull=True
+            ).update(manual_reminded_at=now)
+            if not claimed:
+                continue  # another tick reminded them
+            notify(
+                [post.author, *post.department.heads()],
+                _("【Kagami】手作業での投稿がまだ記録されていません: %(account)s")
+                % {"account": delivery.target.account},
+                _(
+                    "%(time)s に %(account)s へ手作業で投稿する予定の「%(post)s」が、まだ記録"
+                    "されていません。投稿したらURLを記録してください。投稿しない場合は"
+                    "取り下げてください。"
+                )
+                % {
+                    "time": timezone.localtime(delivery.due_at).strftime("%Y-%m-%d %H:%M"),
+                    "account": delivery.target.account,
+                    "post": post,
+                },
+                link=reverse("posts:post_detail", args=[post.pk]),
+            )
+            reminded += 1
+    return reminded

@@ -10,6 +10,7 @@ from django.core import mail
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.lib.workcalendar import JST
+from kagami.orgs.models import Notification
 from kagami.posts import workflow as posts
 from kagami.posts.models import PostState
 from kagami.publishing import worker
@@ -231,6 +232,15 @@ def test_a_manual_platform_waits_for_the_url_staff_record(
     worker.run_once()
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.MANUAL
+    [asked] = Notification.objects.filter(subject__contains="手作業で投稿してください")
+    assert asked.user == cast.tanaka and TEXT in asked.body  # type: ignore[attr-defined]
+    frozen.move_to(SLOT + timedelta(minutes=29))  # type: ignore[attr-defined]
+    assert publishing.remind_manual_posts() == 0
+    frozen.move_to(SLOT + timedelta(minutes=30))  # type: ignore[attr-defined]
+    assert publishing.remind_manual_posts() == 1
+    assert publishing.remind_manual_posts() == 0  # once
+    reminded = Notification.objects.filter(subject__contains="まだ記録されていません")
+    assert {n.user for n in reminded} == {cast.tanaka, cast.suzuki}  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="アドレスではありません"):
         publishing.record_manual_post(
             actor=cast.tanaka, delivery=delivery, url="https://x.com/kagamino/status/1"

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from kagami.posts import workflow as posts
+from kagami.publishing import workflow as publishing
 from kagami.vault import workflow as vault
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 JOBS: list[tuple[str, Callable[[], int]]] = [
     ("posts.expire_overdue_posts", posts.expire_overdue_posts),
     ("posts.escalate_after_reports", posts.escalate_after_reports),
+    ("publishing.remind_manual_posts", publishing.remind_manual_posts),
     ("vault.open_tasks_for_leavers", vault.open_tasks_for_leavers),
     ("vault.remind_due_rotations", vault.remind_due_rotations),
     ("vault.destroy_old_secrets", vault.destroy_old_secrets),
