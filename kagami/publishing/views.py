@@ -14,7 +14,7 @@ from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department, User
 from kagami.posts.models import Post
 from kagami.publishing import media, workflow
-from kagami.publishing.models import Delivery, Pause, SandboxPost
+from kagami.publishing.models import Delivery, Pause, RateLimit, SandboxPost
 from kagami.publishing.worker import late_deliveries
 from kagami.registry.models import OfficialAccount
 
@@ -96,6 +96,9 @@ def pauses(request: HttpRequest) -> HttpResponse:
         "departments": Department.objects.filter(is_active=True),
         "accounts": OfficialAccount.objects.listed(),
         "late": late_deliveries(),
+        "rate_limits": RateLimit.objects.filter(until__gt=timezone.now()).select_related(
+            "account__platform"
+        ),
     }
     return render(request, "publishing/pauses.html", context)
 

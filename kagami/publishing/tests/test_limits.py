@@ -141,3 +141,18 @@ def test_the_catalogue_knows_instagrams_and_threads_limits(db: None) -> None:
 
     limits = dict(Platform.objects.values_list("code", "daily_post_limit"))
     assert limits["instagram"] == 50 and limits["threads"] == 250 and limits["x"] is None
+
+
+def test_the_policy_division_sees_which_accounts_wait_for_a_platform_limit(
+    cast: Any, frozen: Any, client: Any, login: Any
+) -> None:
+    account = _account(cast, "kagamino_town")
+    RateLimit.objects.create(
+        account=account, until=NOW + timedelta(minutes=15), message="429 Too Many Requests"
+    )
+    login(client, cast.takahashi)
+    page = client.get("/publishing/pauses/")
+    assert "プラットフォームの制限で待っているアカウント" in page.text
+    assert "2026-11-24 09:15 まで" in page.text and "429 Too Many Requests" in page.text
+    frozen.move_to(NOW + timedelta(minutes=16))
+    assert "429 Too Many Requests" not in client.get("/publishing/pauses/").text
