@@ -156,3 +156,33 @@ def test_the_policy_division_sees_which_accounts_wait_for_a_platform_limit(
     assert "2026-11-24 09:15 まで" in page.text and "429 Too Many Requests" in page.text
     frozen.move_to(NOW + timedelta(minutes=16))
     assert "429 Too Many Requests" not in client.get("/publishing/pauses/").text
+
+
+def test_an_administrator_can_lift_a_rate_limit_and_it_is_audited(
+    cast: Any, frozen: Any, live: type[CountingAdapter], client: Any, login: Any
+) -> None:
+    from django.urls import reverse
+
+    from kagami.audit.models import AuditEvent
+    from kagami.orgs.models import User
+
+    account = _account(cast, "kagamino_town")
+    _approved(cast, account, 1)
+    limit = RateLimit.objects.create(account=account, until=SLOT + timedelta(hours=1))
+    frozen.move_to(SLOT)
+    assert worker.run_once() == 0
+    admin = User.objects.create_user(
+        email="admin@town.example.lg.jp",
+        display_name="管理者",
+        is_staff=True,
+        is_superuser=True,
+        is_administrator=True,
+    )
+    login(client, admin)
+    delivery = Delivery.objects.get()
+    page = client.get(reverse("admin:publishing_delivery_change", args=[delivery.pk]))
+    assert page.status_code == 200
+    client.post(reverse("admin:publishing_ratelimit_delete", args=[limit.pk]), {"post": "yes"})
+    assert not RateLimit.objects.exists()
+    assert AuditEvent.objects.filter(action="admin.deleted").exists()
+    assert worker.run_once() == 1
