@@ -230,6 +230,12 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
             # took over after a lease ran out.
             renewed = time.monotonic()
             if delivery.pk not in _renew([i.delivery.pk for i in started], worker):
+                Attempt.objects.filter(pk=attempt.pk).update(
+                    outcome=Attempt.Outcome.RETRY,
+                    finished_at=timezone.now(),
+                    message="not sent: the lease ran out and another worker took it over",
+                )
+                states[delivery.pk] = DeliveryState.CLAIMED
                 continue
         account = delivery.target.account
         if account.pk in limited:

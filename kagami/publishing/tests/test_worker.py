@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
@@ -276,3 +277,44 @@ def test_the_post_page_explains_a_failure_in_the_users_language(
     page = client.get(reverse("posts:post_detail", args=[approved.pk]))  # type: ignore[attr-defined]
     assert "suspended, deactivated or deleted" in page.text
     assert "Your account is suspended" in page.text
+
+
+def test_a_worker_that_lost_its_lease_mid_batch_leaves_the_rest_to_the_new_owner(
+    cast: object, frozen: object, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.KAGAMI_PUBLISHING = "live"  # type: ignore[attr-defined]
+    account = publishing_account(
+        head=cast.suzuki, policy_officer=cast.takahashi, department=cast.somu
+    )  # type: ignore[attr-defined]
+    for n in range(2):
+        post = posts.save_post(
+            actor=cast.tanaka,  # type: ignore[attr-defined]
+            department=cast.somu,  # type: ignore[attr-defined]
+            accounts=[account],
+            text=f"{TEXT} ({n})",
+            publish_at=SLOT,
+        )
+        posts.submit_post(actor=cast.tanaka, post=post)  # type: ignore[attr-defined]
+        posts.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
+    calls: list[str] = []
+
+    class SlowAdapter(FlakyAdapter):
+        def publish(self, request: PublishRequest) -> Published:
+            calls.append(request.text)
+            if len(calls) == 1:
+                # This call outlives the lease: meanwhile worker b takes both deliveries over.
+                worker.claim(10, worker="b", now=timezone.now() + timedelta(seconds=1))
+            return Published(platform_post_id=str(len(calls)), url=f"https://x.com/s/{len(calls)}")
+
+    monkeypatch.setitem(REGISTRY, "x", SlowAdapter)
+    monkeypatch.setattr(worker, "LEASE", timedelta(0))  # renew before every call
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    worker.schedule_due()
+    ids = worker.claim(10, worker="a")
+    states = worker.deliver_batch(ids, worker="a")
+    assert len(calls) == 1  # a did not send the second post after losing it
+    assert sorted(states.values()) == [DeliveryState.CLAIMED, DeliveryState.PUBLISHED]
+    worker.deliver_batch(ids, worker="b")
+    assert len(calls) == 2 and len(set(calls)) == 2  # b sent only the second, once
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.PUBLISHED}
+    assert not Attempt.objects.filter(outcome=Attempt.Outcome.STARTED).exists()
