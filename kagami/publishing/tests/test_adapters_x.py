@@ -146,3 +146,22 @@ def test_a_garbage_body_is_retryable(fake: FakeX, garbage: FakeResponse) -> None
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
     assert not caught.value.permanent
+
+
+def test_a_repeated_text_with_links_is_refused_as_duplicate_content(fake: FakeX) -> None:
+    fake.add_post(TEXT)  # stored as X shows it: a t.co link, &amp;
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(req())
+    assert "duplicate content" in caught.value.message
+
+
+def test_each_access_token_is_its_own_user_with_its_own_timeline(fake: FakeX) -> None:
+    other = fake.add_user("x-kanko-token", "kagamino_kanko", "鏡野町観光協会")
+    published = adapter(fake, token=other.token).publish(req(text="紅葉まつりのお知らせ"))
+    assert [p["text"] for p in other.posts] == ["紅葉まつりのお知らせ"]
+    assert fake.posts == []
+    assert adapter(fake).find_existing(req(text="紅葉まつりのお知らせ")) is None
+    found = adapter(fake, token=other.token).find_existing(req(text="紅葉まつりのお知らせ"))
+    assert found is not None
+    assert found.platform_post_id == published.platform_post_id
+    assert found.url == f"https://x.com/kagamino_kanko/status/{published.platform_post_id}"

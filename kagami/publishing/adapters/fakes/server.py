@@ -2,7 +2,8 @@
 
 A fake registers routes (method + path regex → handler). Tests can queue one-off answers for
 the next matching request (`fail_next`): a `FakeResponse`, `CLOSE` (drop the connection
-without answering) or `HANG` (answer nothing until the client times out).
+without answering) or `HANG` (answer nothing until the client times out); a route's handler
+may answer with `CLOSE` or `HANG` too. A client that went away before its answer is no error.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import email.parser
 import email.policy
 import json
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,7 +100,7 @@ CLOSE = _Special("CLOSE")
 HANG = _Special("HANG")
 
 Answer = FakeResponse | _Special
-Handler = Callable[[Recorded, re.Match[str]], FakeResponse]
+Handler = Callable[[Recorded, re.Match[str]], Answer]
 
 
 class FakeServer:
@@ -147,7 +149,12 @@ class FakeServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        class _Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)  # a client gone is no error
+
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -207,7 +214,7 @@ class FakeServer:
         h.end_headers()
         h.wfile.write(payload)
 
-    def _route(self, rec: Recorded) -> FakeResponse:
+    def _route(self, rec: Recorded) -> Answer:
         for method, regex, handler in self._routes:
             match = regex.match(rec.path)
             if method == rec.method and match:
