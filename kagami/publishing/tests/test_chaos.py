@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kagami.posts.models import Approval, Decision, Post, PostState, PostTarget
 from kagami.publishing.models import Attempt, Delivery, DeliveryState, SandboxPost
+from kagami.registry.models import OfficialAccount
 from kagami.registry.testing import publishing_account
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,6 +29,26 @@ def _database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _approved_post(cast: object, account: OfficialAccount, text: str, due: datetime) -> Post:
+    """An approved post of 総務課 for `account`, due at `due`."""
+    post = Post.objects.create(
+        department=cast.somu,  # type: ignore[attr-defined]
+        author=cast.tanaka,  # type: ignore[attr-defined]
+        text=text,
+        publish_at=due,
+        state=PostState.APPROVED,
+    )
+    PostTarget.objects.create(post=post, account=account)
+    Approval.objects.create(
+        post=post,
+        version=1,
+        digest=post.digest(),
+        decision=Decision.APPROVED,
+        decided_by=cast.suzuki,  # type: ignore[attr-defined]
+    )
+    return post
 
 
 def _worker() -> subprocess.Popen[bytes]:
@@ -64,21 +85,7 @@ def test_killed_workers_lose_nothing_and_duplicate_nothing(cast: object) -> None
     )  # type: ignore[attr-defined]
     due = timezone.now() - timedelta(seconds=1)
     for n in range(BATCH):
-        post = Post.objects.create(
-            department=cast.somu,
-            author=cast.tanaka,
-            text=f"お知らせ {n}",
-            publish_at=due,
-            state=PostState.APPROVED,  # type: ignore[attr-defined]
-        )
-        PostTarget.objects.create(post=post, account=account)
-        Approval.objects.create(
-            post=post,
-            version=1,
-            digest=post.digest(),
-            decision=Decision.APPROVED,
-            decided_by=cast.suzuki,
-        )  # type: ignore[attr-defined]
+        _approved_post(cast, account, f"お知らせ {n}", due)
     rng = random.Random(20261124)
     deadline = time.monotonic() + 60
     for _round in range(6):
