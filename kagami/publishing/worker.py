@@ -53,6 +53,8 @@ from kagami.vault.workflow import flag_rejected_credentials
 LEASE = timedelta(seconds=int(os.environ.get("KAGAMI_PUBLISH_LEASE_SECONDS", "300")))
 MAX_ATTEMPTS = 8
 BACKOFF = [30, 60, 120, 300, 600, 1200, 1800]  # seconds
+# Errors after which the post may exist although the call failed.
+MAYBE_POSTED = frozenset({ErrorKind.NETWORK, ErrorKind.UNAVAILABLE, ErrorKind.BAD_RESPONSE})
 # How long published results of a batch may wait before they are recorded together.
 FLUSH_SECONDS = 1.0
 
@@ -297,7 +299,10 @@ def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]
         order = {pk: n for n, pk in enumerate(ids)}
         mine.sort(key=lambda d: order[d.pk])
         pks = [d.pk for d in mine]
-        interrupted = set(
+        # Ask the platform first when an earlier call may have made the post: a worker died
+        # mid-call, or the call ended in an error that can come after the post was made (a
+        # dropped connection, a 5xx, an unreadable answer).
+        interrupted = {d.pk for d in mine if d.last_error_kind in MAYBE_POSTED} | set(
             Attempt.objects.filter(
                 delivery_id__in=pks, outcome=Attempt.Outcome.STARTED
             ).values_list("delivery_id", flat=True)

@@ -114,14 +114,6 @@ def test_after_a_worker_died_waiting_for_x_the_post_is_found_not_posted_again(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "worker bug: an attempt that ended in an ambiguous error (connection dropped, timeout, "
-        "5xx after X made the post) is recorded as `retry`, and only `started` attempts make "
-        "the next try ask find_existing first, so the retry posts again"
-    ),
-)
 @pytest.mark.parametrize(
     "answer",
     [CLOSE, FakeX.error(503, "Service Unavailable", "Service Unavailable")],
@@ -144,8 +136,8 @@ def test_a_post_x_made_before_an_error_is_found_on_the_retry_not_posted_again(
     frozen.move_to(SLOT + timedelta(seconds=worker.BACKOFF[0] + 1))
     worker.run_once()
     delivery.refresh_from_db()
-    # What happens instead: the retry posts again; X refuses the duplicate (403), the
-    # delivery fails as "content refused" and staff are told it failed although it is on X.
+    # Were the retry to post again, X would refuse the duplicate (403) and the delivery would
+    # fail as "content refused" although the post is on X.
     assert len(fake.received("POST", "/2/tweets")) == 1, f"{delivery.state}: {delivery.last_error}"
     assert delivery.state == DeliveryState.PUBLISHED, delivery.last_error
     assert delivery.platform_post_id == made["id"]
