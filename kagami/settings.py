@@ -266,6 +266,8 @@ KAGAMI_VAULT_REVEAL_FAILURE_LIMIT = env_int("KAGAMI_VAULT_REVEAL_FAILURE_LIMIT",
 # Where approved posts go: "sandbox" (the training network inside Kagami, the safe default) or
 # "live" (the platforms, with the API tokens kept in the vault).
 KAGAMI_PUBLISHING = env_str("KAGAMI_PUBLISHING", "sandbox")
+# How long the sandbox takes to answer after storing a post, like a real network (0: at once).
+KAGAMI_SANDBOX_LATENCY_MS = env_int("KAGAMI_SANDBOX_LATENCY_MS", 0)
 # Minutes after its slot before a post still waiting to be made by hand is reminded about.
 KAGAMI_MANUAL_REMIND_MINUTES = env_int("KAGAMI_MANUAL_REMIND_MINUTES", 30)
 # API addresses per platform code, e.g. "mastodon=https://social.example.jp" (a Mastodon

@@ -1,6 +1,9 @@
 """The sandbox: a training network inside Kagami, clearly labelled, where the demo and staff
 training publish and can see the result (issue 7)."""
 
+import time
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -42,6 +45,10 @@ class SandboxAdapter(Adapter):
         except IntegrityError:
             # Like a platform honouring an idempotency key: the same request, the same post.
             post = SandboxPost.objects.get(idempotency_key=request.idempotency_key)
+        if settings.KAGAMI_SANDBOX_LATENCY_MS:
+            # A platform answers after it stored the post; training and the chaos test want
+            # that window as wide as a real network's.
+            time.sleep(settings.KAGAMI_SANDBOX_LATENCY_MS / 1000)
         return self._published(post)
 
     def find_existing(self, request: PublishRequest) -> Published | None:
