@@ -244,21 +244,21 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
             # The platform just said this account is over its limit: do not ask again now.
             states[delivery.pk] = _put_back(delivery, attempt, limited[account.pk])
             continue
-        if account.pk not in adapters:
-            adapters[account.pk] = adapter_for(account)
-        adapter = adapters[account.pk]
-        if adapter.manual:
-            states[delivery.pk] = _finish(
-                delivery,
-                attempt,
-                DeliveryState.MANUAL,
-                Attempt.Outcome.RETRY,
-                _("手作業での投稿を待っています。"),
-            )
-            ask_for_manual_post(delivery)
-            continue
-        request = _request(delivery, adapter)
         try:
+            if account.pk not in adapters:
+                adapters[account.pk] = adapter_for(account)
+            adapter = adapters[account.pk]
+            if adapter.manual:
+                states[delivery.pk] = _finish(
+                    delivery,
+                    attempt,
+                    DeliveryState.MANUAL,
+                    Attempt.Outcome.RETRY,
+                    _("手作業での投稿を待っています。"),
+                )
+                ask_for_manual_post(delivery)
+                continue
+            request = _request(delivery, adapter)
             found = adapter.find_existing(request) if item.interrupted else None
             result = found or adapter.publish(request)
         except PublishError as error:

@@ -25,6 +25,7 @@ from kagami.publishing.adapters import (
     PublishRequest,
 )
 from kagami.publishing.models import Attempt, Delivery, DeliveryState, SandboxPost
+from kagami.registry.models import Platform
 from kagami.registry.testing import publishing_account
 from kagami.vault.models import RotationTask
 
@@ -318,3 +319,20 @@ def test_a_worker_that_lost_its_lease_mid_batch_leaves_the_rest_to_the_new_owner
     assert len(calls) == 2 and len(set(calls)) == 2  # b sent only the second, once
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.PUBLISHED}
     assert not Attempt.objects.filter(outcome=Attempt.Outcome.STARTED).exists()
+
+
+def test_an_account_whose_adapter_cannot_be_set_up_fails_alone(
+    cast: object, approved: object, frozen: object, settings: object
+) -> None:
+    # A Mastodon account without an instance address: the adapter refuses to start.
+    settings.KAGAMI_PUBLISHING = "live"  # type: ignore[attr-defined]
+    settings.KAGAMI_PLATFORM_BASE_URLS = {}  # type: ignore[attr-defined]
+    account = approved.targets.get().account  # type: ignore[attr-defined]
+    account.platform = Platform.objects.get(code="mastodon")
+    account.save()
+    frozen.move_to(SLOT)  # type: ignore[attr-defined]
+    assert worker.run_once() == 1
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED
+    assert delivery.last_error_kind == ErrorKind.CREDENTIALS
+    assert "no instance URL" in delivery.last_error
