@@ -98,11 +98,30 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+TASK_BACKEND = env_str("KAGAMI_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {
     "default": {
-        "BACKEND": env_str("KAGAMI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASK_BACKEND,
+        "OPTIONS": {"CELERY_APP": "kagami.celery.app"} if "celery" in TASK_BACKEND else {},
     }
 }
+# Celery, when KAGAMI_TASK_BACKEND=django_tasks_celery.CeleryBackend (kagami/celery.py).
+CELERY_BROKER_URL = env_str("KAGAMI_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = (
+    env_str(
+        "KAGAMI_CELERY_RESULT_BACKEND",
+        CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
+    )
+    or None
+)
+CELERY_RESULT_EXTENDED = True  # lets django.tasks read a result back by its ID
+CELERY_TASK_DEFAULT_QUEUE = env_str("KAGAMI_CELERY_QUEUE", "kagami")
+# A task is acknowledged when it has run, not when it was received: a worker killed mid-task
+# leaves it for another. Delivering twice is safe (the claim and the attempts decide).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,6 +1,7 @@
 """`kagami publish`: the publishing worker. Claims due deliveries and publishes them, every
 `--every` seconds (default 1). Run as many as you like, on as many machines as you like:
-claims never overlap."""
+claims never overlap. With `--enqueue` it only claims and hands the deliveries to the task
+workers (`kagami db_worker`, or Celery workers: kagami/celery.py)."""
 
 import time
 from typing import Any
@@ -10,6 +11,7 @@ from django.db import close_old_connections
 
 from kagami.posts.models import PostState, PostTarget
 from kagami.publishing.models import Delivery, DeliveryState
+from kagami.publishing.tasks import dispatch
 from kagami.publishing.worker import run_once, worker_name
 
 
@@ -21,17 +23,29 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=50, help="deliveries per claim")
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
         parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="claim and enqueue for the task workers instead of publishing here",
+        )
+        parser.add_argument(
             "--until-empty",
             action="store_true",
             help="exit when nothing is scheduled, waiting or in progress",
         )
 
     def handle(
-        self, *args: Any, every: float, batch: int, once: bool, until_empty: bool, **options: Any
+        self,
+        *args: Any,
+        every: float,
+        batch: int,
+        once: bool,
+        until_empty: bool,
+        enqueue: bool,
+        **options: Any,
     ) -> None:
         name = worker_name()
         while True:
-            done = run_once(batch, worker=name)
+            done = dispatch(batch, dispatcher=name) if enqueue else run_once(batch, worker=name)
             if once:
                 return
             if until_empty and not done:
