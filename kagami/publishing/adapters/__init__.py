@@ -13,6 +13,7 @@ from kagami.publishing.adapters.bluesky import BlueskyAdapter
 from kagami.publishing.adapters.line import LineAdapter
 from kagami.publishing.adapters.manual import ManualAdapter
 from kagami.publishing.adapters.mastodon import MastodonAdapter
+from kagami.publishing.adapters.meta import FacebookAdapter, InstagramAdapter, ThreadsAdapter
 from kagami.publishing.adapters.sandbox import SandboxAdapter
 from kagami.publishing.adapters.x import XAdapter
 
@@ -23,6 +24,9 @@ REGISTRY: dict[str, type[Adapter]] = {
     "mastodon": MastodonAdapter,
     "bluesky": BlueskyAdapter,
     "line": LineAdapter,
+    "facebook": FacebookAdapter,
+    "instagram": InstagramAdapter,
+    "threads": ThreadsAdapter,
 }
 
 __all__ = [
