@@ -6,8 +6,10 @@ answers 409 "The retry key is already accepted" to a repeat, with the original
 `x-line-accepted-request-id`). Errors are `{"message": "...", "details": [...]}`; 429 means the
 rate limit or the monthly message quota, without a reset header.
 
-Text only for now: LINE image messages need public HTTPS URLs for the image and its preview,
-which the signed media URLs of issue 7 will provide.
+Images go as image messages after the text (a broadcast carries at most 5 messages). LINE
+takes no bytes: `originalContentUrl` and `previewImageUrl` must be public HTTPS addresses,
+which the worker provides as signed addresses (`MediaFile.url`). Members' apps fetch them when
+a message is opened, so those addresses must outlive the broadcast by weeks.
 
 Credentials: `channel_access_token`. `base_url` overrides https://api.line.me.
 """
@@ -26,6 +28,8 @@ from linebot.v3.messaging import (
     ApiException,
     BroadcastRequest,
     Configuration,
+    ImageMessage,
+    Message,
     MessagingApi,
     TextMessage,
 )
@@ -42,6 +46,7 @@ DEFAULT_BASE_URL = "https://api.line.me"
 # Broadcasts have no public URL; the account's page is the closest thing.
 ACCOUNT_URL = "https://line.me/R/ti/p/{handle}"
 RATE_LIMIT_WAIT = timedelta(minutes=1)
+MAX_MESSAGES = 5  # per broadcast: the text and up to four images
 # Retry keys must be UUIDs; other idempotency keys are mapped to one, stably.
 _KEY_NAMESPACE = uuid.UUID("6f1d5c7e-3b0a-4c55-9a77-6b6167616d69")
 _JST = ZoneInfo("Asia/Tokyo")
@@ -56,6 +61,8 @@ def retry_key(idempotency_key: str) -> str:
 
 class LineAdapter(Adapter):
     code = "line"
+    # Members open a broadcast days later; their app fetches the images then.
+    media_url_lifetime = timedelta(days=30)
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -70,9 +77,18 @@ class LineAdapter(Adapter):
 
     def publish(self, request: PublishRequest) -> Published:
         key = retry_key(request.idempotency_key)
+        if 1 + len(request.media) > MAX_MESSAGES:
+            raise PublishError(
+                f"line: a broadcast carries at most {MAX_MESSAGES - 1} images with its text",
+                ErrorKind.CONTENT_REFUSED,
+            )
+        messages: list[Message] = [TextMessage(text=request.text)]
+        messages += [
+            ImageMessage(original_content_url=m.url, preview_image_url=m.url) for m in request.media
+        ]
         try:
             response = self.api.broadcast_with_http_info(
-                BroadcastRequest(messages=[TextMessage(text=request.text)]),
+                BroadcastRequest(messages=messages),
                 x_line_retry_key=key,
                 _request_timeout=self.timeout,
             )
@@ -132,6 +148,6 @@ def _error(exc: ApiException) -> PublishError:
         return PublishError(message, ErrorKind.BAD_RESPONSE)
     if status in (401, 403):
         return PublishError(message, ErrorKind.CREDENTIALS)
-    if status == 400 and "image" in detail.lower():
+    if status == 400 and any(w in detail for w in ("ContentUrl", "ImageUrl", "image")):
         return PublishError(message, ErrorKind.MEDIA_REFUSED)
     return PublishError(message, ErrorKind.CONTENT_REFUSED if status == 400 else ErrorKind.REFUSED)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kagami.publishing.adapters.base import PublishError, PublishRequest
+from kagami.publishing.adapters.base import ErrorKind, MediaFile, PublishError, PublishRequest
 from kagami.publishing.adapters.fakes import CLOSE, HANG, FakeResponse
 from kagami.publishing.adapters.fakes.line import TOKEN, FakeLine
 from kagami.publishing.adapters.line import LineAdapter, retry_key
@@ -122,3 +122,34 @@ def test_a_garbage_body_is_retryable(fake: FakeLine) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
     assert not caught.value.permanent
+
+
+def _with_images(urls: list[str]) -> PublishRequest:
+    media = tuple(MediaFile(b"png", "image/png", alt_text="写真", url=u) for u in urls)
+    return PublishRequest(text=TEXT, idempotency_key="target-9", handle="@kagamino", media=media)
+
+
+def test_images_follow_the_text_as_image_messages(fake: FakeLine) -> None:
+    urls = [f"https://kagami.town.kagamino.lg.jp/publishing/media/t{n}/p.png" for n in range(2)]
+    adapter(fake).publish(_with_images(urls))
+    [sent] = fake.broadcasts
+    assert sent["messages"] == [
+        {"type": "text", "text": TEXT},
+        *({"type": "image", "originalContentUrl": u, "previewImageUrl": u} for u in urls),
+    ]
+    assert LineAdapter.media_url_lifetime is not None
+    assert LineAdapter.media_url_lifetime.days >= 14  # members open broadcasts days later
+
+
+def test_more_than_four_images_are_refused_before_sending(fake: FakeLine) -> None:
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(_with_images([f"https://example.jp/{n}.png" for n in range(5)]))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
+    assert fake.received("POST", BROADCAST) == []
+
+
+def test_an_image_address_line_refuses_is_a_refused_image(fake: FakeLine) -> None:
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(_with_images(["http://intranet.local/p.png"]))
+    assert caught.value.kind == ErrorKind.MEDIA_REFUSED
+    assert "originalContentUrl" in caught.value.message

@@ -59,7 +59,26 @@ class FakeLine(FakeServer):
                     },
                 )
         messages = rec.json().get("messages", [])
+        if len(messages) > 5:
+            return self.error(
+                400,
+                "The request body has 1 error(s)",
+                [{"message": "Size must be between 1 and 5", "property": "messages"}],
+            )
         for i, m in enumerate(messages):
+            if m.get("type") == "image":
+                for field in ("originalContentUrl", "previewImageUrl"):
+                    if not str(m.get(field, "")).startswith("https://"):
+                        return self.error(
+                            400,
+                            "The request body has 1 error(s)",
+                            [
+                                {
+                                    "message": "must be a valid HTTPS URL",
+                                    "property": f"messages[{i}].{field}",
+                                }
+                            ],
+                        )
             if m.get("type") == "text" and len(m.get("text", "").encode("utf-16-le")) // 2 > 5000:
                 return self.error(
                     400,
