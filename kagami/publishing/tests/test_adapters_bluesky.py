@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kagami.publishing.adapters.base import MediaFile, PublishError, PublishRequest
+from kagami.publishing.adapters.base import ErrorKind, MediaFile, PublishError, PublishRequest
 from kagami.publishing.adapters.bluesky import BlueskyAdapter, link_facets
 from kagami.publishing.adapters.fakes import CLOSE, HANG, FakeResponse
 from kagami.publishing.adapters.fakes.bluesky import APP_PASSWORD, DID, HANDLE, FakeBluesky
@@ -119,6 +119,7 @@ def test_a_dropped_connection_or_a_timeout_is_retryable(fake: FakeBluesky, answe
 def test_a_wrong_app_password_is_a_credentials_problem(fake: FakeBluesky) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake, password="wrong-pass-word-xxxx").publish(req())
+    assert caught.value.kind == ErrorKind.CREDENTIALS
     assert caught.value.permanent
     assert caught.value.credentials_problem
     assert "Invalid identifier or password" in caught.value.message
@@ -133,6 +134,7 @@ def test_a_taken_down_account_is_permanent(fake: FakeBluesky) -> None:
     )
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
+    assert caught.value.kind == ErrorKind.ACCOUNT_GONE
     assert caught.value.permanent
     assert "Account has been taken down" in caught.value.message
 
@@ -140,6 +142,7 @@ def test_a_taken_down_account_is_permanent(fake: FakeBluesky) -> None:
 def test_refused_content_is_permanent_with_the_pds_message(fake: FakeBluesky) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req(text="あ" * 301))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
     assert caught.value.permanent
     assert not caught.value.credentials_problem
     assert "must not be longer than 300 graphemes" in caught.value.message

@@ -100,6 +100,7 @@ def test_a_dropped_connection_or_a_timeout_is_retryable(fake: FakeLine, answer: 
 def test_a_bad_token_is_a_credentials_problem(fake: FakeLine) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake, token="revoked").publish(req())
+    assert caught.value.kind == ErrorKind.CREDENTIALS
     assert caught.value.permanent
     assert caught.value.credentials_problem
     assert "Authentication failed" in caught.value.message

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kagami.publishing.adapters.base import MediaFile, PublishError, PublishRequest
+from kagami.publishing.adapters.base import ErrorKind, MediaFile, PublishError, PublishRequest
 from kagami.publishing.adapters.fakes import CLOSE, HANG, FakeResponse
 from kagami.publishing.adapters.fakes.mastodon import TOKEN, FakeMastodon
 from kagami.publishing.adapters.mastodon import MastodonAdapter, content_text
@@ -120,6 +120,7 @@ def test_a_dropped_connection_or_a_timeout_is_retryable(fake: FakeMastodon, answ
 def test_a_bad_token_is_permanent_and_a_credentials_problem(fake: FakeMastodon) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake, token="revoked").publish(req())
+    assert caught.value.kind == ErrorKind.CREDENTIALS
     assert caught.value.permanent
     assert caught.value.credentials_problem
     assert "The access token is invalid" in caught.value.message
@@ -131,6 +132,7 @@ def test_a_suspended_account_is_permanent(fake: FakeMastodon) -> None:
     )
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
+    assert caught.value.kind == ErrorKind.CREDENTIALS
     assert caught.value.permanent
     assert caught.value.credentials_problem
     assert "Your login is currently disabled" in caught.value.message
@@ -139,6 +141,7 @@ def test_a_suspended_account_is_permanent(fake: FakeMastodon) -> None:
 def test_refused_content_is_permanent_with_the_instance_message(fake: FakeMastodon) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req(text="あ" * 501))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
     assert caught.value.permanent
     assert not caught.value.credentials_problem
     assert "Text character limit of 500 exceeded" in caught.value.message
@@ -150,6 +153,7 @@ def test_a_deleted_account_is_permanent(fake: FakeMastodon) -> None:
     )
     with pytest.raises(PublishError) as caught:
         adapter(fake).find_existing(req())
+    assert caught.value.kind == ErrorKind.ACCOUNT_GONE
     assert caught.value.permanent
     assert "Record not found" in caught.value.message
 

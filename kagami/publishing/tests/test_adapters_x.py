@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kagami.publishing.adapters.base import MediaFile, PublishError, PublishRequest
+from kagami.publishing.adapters.base import ErrorKind, MediaFile, PublishError, PublishRequest
 from kagami.publishing.adapters.fakes import CLOSE, HANG, FakeResponse
 from kagami.publishing.adapters.fakes.x import TOKEN, USERNAME, FakeX
 from kagami.publishing.adapters.x import XAdapter
@@ -99,6 +99,7 @@ def test_a_dropped_connection_or_a_timeout_is_retryable(fake: FakeX, answer: obj
 def test_a_bad_token_is_a_credentials_problem(fake: FakeX) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake, token="expired").publish(req())
+    assert caught.value.kind == ErrorKind.CREDENTIALS
     assert caught.value.permanent
     assert caught.value.credentials_problem
     assert "Unauthorized" in caught.value.message
@@ -112,6 +113,8 @@ def test_a_suspended_account_is_a_credentials_problem(fake: FakeX) -> None:
     )
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
+    # X's words fit a suspended account and a token without the scope alike.
+    assert caught.value.kind == ErrorKind.CREDENTIALS
     assert caught.value.permanent
     assert caught.value.credentials_problem
 
@@ -119,6 +122,7 @@ def test_a_suspended_account_is_a_credentials_problem(fake: FakeX) -> None:
 def test_refused_content_is_permanent_with_x_message(fake: FakeX) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req(text="あ" * 281))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
     assert caught.value.permanent
     assert not caught.value.credentials_problem
     assert "The text is too long." in caught.value.message
@@ -128,6 +132,7 @@ def test_duplicate_content_is_permanent_but_not_a_credentials_problem(fake: Fake
     fake.add_post("同じ文")
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req(text="同じ文"))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
     assert caught.value.permanent
     assert not caught.value.credentials_problem
     assert "duplicate content" in caught.value.message
