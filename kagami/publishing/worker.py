@@ -75,6 +75,12 @@ def adapter_for(account: OfficialAccount) -> Adapter:
         t.name: crypto.decrypt(t.value_encrypted)
         for t in ApiToken.objects.filter(credential__account=account)
     }
+    missing = [name for name in cls.credential_names if not tokens.get(name)]
+    if missing:
+        raise PublishError(
+            f"{cls.code}: the vault holds no API token named {', '.join(missing)}",
+            ErrorKind.CREDENTIALS,
+        )
     base_urls: dict[str, str] = settings.KAGAMI_PLATFORM_BASE_URLS
     return cls(tokens, base_url=base_urls.get(account.platform.code))
 

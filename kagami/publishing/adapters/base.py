@@ -102,6 +102,8 @@ class Adapter(ABC):
     manual: bool = False
     # Platforms that fetch images from a URL: how long that URL must keep working.
     media_url_lifetime: timedelta | None = None
+    # The vault API tokens (by name) this adapter needs for an account.
+    credential_names: tuple[str, ...] = ()
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0

@@ -83,6 +83,7 @@ def _normalised(text: str) -> str:
 
 class BlueskyAdapter(Adapter):
     code = "bluesky"
+    credential_names = ("handle", "app_password")
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0

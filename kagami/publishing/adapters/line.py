@@ -61,6 +61,7 @@ def retry_key(idempotency_key: str) -> str:
 
 class LineAdapter(Adapter):
     code = "line"
+    credential_names = ("channel_access_token",)
     # Members open a broadcast days later; their app fetches the images then.
     media_url_lifetime = timedelta(days=30)
 

@@ -60,6 +60,7 @@ def _normalised(text: str) -> str:
 
 class MastodonAdapter(Adapter):
     code = "mastodon"
+    credential_names = ("access_token",)
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0

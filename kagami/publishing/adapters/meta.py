@@ -192,6 +192,7 @@ class _MetaAdapter(Adapter):
 
 class FacebookAdapter(_MetaAdapter):
     code = "facebook"
+    credential_names = ("page_id", "page_access_token")
     product = "facebook"
     account_key = "page_id"
     token_key = "page_access_token"  # noqa: S105
@@ -269,6 +270,7 @@ class _ContainerAdapter(_MetaAdapter):
 
 class InstagramAdapter(_ContainerAdapter):
     code = "instagram"
+    credential_names = ("ig_user_id", "access_token")
     product = "instagram"
     account_key = "ig_user_id"
     publish_edge = "media_publish"
@@ -306,6 +308,7 @@ class InstagramAdapter(_ContainerAdapter):
 
 class ThreadsAdapter(_ContainerAdapter):
     code = "threads"
+    credential_names = ("threads_user_id", "access_token")
     product = "threads"
     default_base = THREADS_URL
     version = THREADS_VERSION

@@ -64,6 +64,7 @@ class _TimeoutSession(requests.Session):
 
 class XAdapter(Adapter):
     code = "x"
+    credential_names = ("access_token",)
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0

@@ -321,10 +321,10 @@ def test_a_worker_that_lost_its_lease_mid_batch_leaves_the_rest_to_the_new_owner
     assert not Attempt.objects.filter(outcome=Attempt.Outcome.STARTED).exists()
 
 
-def test_an_account_whose_adapter_cannot_be_set_up_fails_alone(
+def test_an_account_without_its_api_token_fails_alone_naming_the_token(
     cast: object, approved: object, frozen: object, settings: object
 ) -> None:
-    # A Mastodon account without an instance address: the adapter refuses to start.
+    # The vault holds no access token for this Mastodon account: nothing is sent.
     settings.KAGAMI_PUBLISHING = "live"  # type: ignore[attr-defined]
     settings.KAGAMI_PLATFORM_BASE_URLS = {}  # type: ignore[attr-defined]
     account = approved.targets.get().account  # type: ignore[attr-defined]
@@ -335,4 +335,4 @@ def test_an_account_whose_adapter_cannot_be_set_up_fails_alone(
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.FAILED
     assert delivery.last_error_kind == ErrorKind.CREDENTIALS
-    assert "no instance URL" in delivery.last_error
+    assert delivery.last_error == "mastodon: the vault holds no API token named access_token"
