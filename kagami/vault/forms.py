@@ -124,7 +124,12 @@ class ApiTokenForm(forms.Form):
     name = forms.SlugField(
         label=_("トークンの名前"),
         max_length=64,
-        help_text=_("半角英数字とハイフン（例: x-publish）。同じ名前なら置き換えます。"),
+        help_text=_(
+            "投稿に使う名前はSNSごとに決まっています（X: access_token、LINE: "
+            "channel_access_token、Facebook: page_id と page_access_token、Instagram: "
+            "ig_user_id と access_token、Threads: threads_user_id と access_token、Bluesky: "
+            "handle と app_password）。同じ名前なら置き換えます。"
+        ),
     )
     value = forms.CharField(label=_("トークン"), widget=_secret_input(), strip=True)
 
