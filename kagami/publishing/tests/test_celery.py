@@ -1,6 +1,6 @@
 """Publishing through the `django.tasks` API (issue 7): the dispatcher claims and enqueues,
-task workers publish. Inline on the test backend, and on a real Celery worker over the real
-Redis, killed mid-batch."""
+task workers publish. Inline on the test backend, on the database queue with `kagami worker`,
+and on a real Celery worker over the real Redis, killed mid-batch."""
 
 import os
 import signal
@@ -174,3 +174,22 @@ def test_a_real_celery_worker_on_redis_publishes_each_post_once_even_when_killed
     # The kill landed mid-batch: attempts it left unfinished, posts found on a later attempt.
     assert Attempt.objects.filter(outcome=Attempt.Outcome.STARTED).exists()
     assert max(Delivery.objects.values_list("attempts", flat=True)) < worker.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kagami_worker_runs_enqueued_publishing_on_the_database_queue(
+    cast: Any, settings: Any
+) -> None:
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    account = publishing_account(
+        head=cast.suzuki, policy_officer=cast.takahashi, department=cast.somu
+    )
+    for n in range(4):
+        _approved_post(cast, account, f"お知らせ {n}", timezone.now() - timedelta(seconds=1))
+    assert tasks.dispatch(dispatcher="test") == 4
+    assert SandboxPost.objects.count() == 0  # enqueued, not yet run
+    call_command("worker", "--batch", "--no-startup-delay")
+    assert SandboxPost.objects.count() == 4
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.PUBLISHED}
