@@ -222,8 +222,38 @@ class _ContainerAdapter(_MetaAdapter):
     publish_edge = ""
     text_field = ""
 
+    max_images = 10
+
     def _containers(self, request: PublishRequest) -> str:
         raise NotImplementedError
+
+    def _carousel(self, edge: str, request: PublishRequest, **item: str) -> str:
+        """One container per image, then the carousel container naming them."""
+        if len(request.media) > self.max_images:
+            raise PublishError(
+                f"{self.product}: a carousel takes at most {self.max_images} images",
+                ErrorKind.CONTENT_REFUSED,
+            )
+        children = [
+            self._id(
+                self.graph.post(
+                    edge,
+                    image_url=media.url,
+                    is_carousel_item="true",
+                    alt_text=media.alt_text,
+                    **item,
+                ),
+                edge,
+            )
+            for media in request.media
+        ]
+        carousel = self.graph.post(
+            edge,
+            media_type="CAROUSEL",
+            children=",".join(children),
+            **{self.text_field: request.text},
+        )
+        return self._id(carousel, edge)
 
     def publish(self, request: PublishRequest) -> Published:
         container = self._containers(request)
@@ -285,25 +315,7 @@ class InstagramAdapter(_ContainerAdapter):
             [media] = request.media
             body = {"image_url": media.url, "caption": request.text, "alt_text": media.alt_text}
             return self._id(self.graph.post(f"{self.account}/media", **body), "media")
-        children = [
-            self._id(
-                self.graph.post(
-                    f"{self.account}/media",
-                    image_url=media.url,
-                    is_carousel_item="true",
-                    alt_text=media.alt_text,
-                ),
-                "media",
-            )
-            for media in request.media[:10]
-        ]
-        carousel = self.graph.post(
-            f"{self.account}/media",
-            media_type="CAROUSEL",
-            children=",".join(children),
-            caption=request.text,
-        )
-        return self._id(carousel, "media")
+        return self._carousel(f"{self.account}/media", request)
 
 
 class ThreadsAdapter(_ContainerAdapter):
@@ -315,6 +327,7 @@ class ThreadsAdapter(_ContainerAdapter):
     account_key = "threads_user_id"
     publish_edge = "threads_publish"
     text_field = "text"
+    max_images = 20
 
     def _containers(self, request: PublishRequest) -> str:
         edge = f"{self.account}/threads"
@@ -326,20 +339,4 @@ class ThreadsAdapter(_ContainerAdapter):
             if media.alt_text:
                 body["alt_text"] = media.alt_text
             return self._id(self.graph.post(edge, **body), "threads")
-        children = [
-            self._id(
-                self.graph.post(
-                    edge,
-                    media_type="IMAGE",
-                    image_url=media.url,
-                    is_carousel_item="true",
-                    alt_text=media.alt_text,
-                ),
-                "threads",
-            )
-            for media in request.media[:20]
-        ]
-        carousel = self.graph.post(
-            edge, media_type="CAROUSEL", children=",".join(children), text=request.text
-        )
-        return self._id(carousel, "threads")
+        return self._carousel(edge, request, media_type="IMAGE")

@@ -169,6 +169,20 @@ def test_instagram_several_images_make_a_carousel(fake: FakeGraph) -> None:
     assert carousel[0]["caption"] == TEXT and len(carousel[0]["children"].split(",")) == 3
 
 
+def test_instagram_more_than_ten_images_are_refused_before_any_call(fake: FakeGraph) -> None:
+    with pytest.raises(PublishError) as caught:
+        instagram(fake).publish(req(images=11))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED and fake.requests == []
+
+
+def test_threads_carousel_items_are_images(fake: FakeGraph) -> None:
+    threads(fake).publish(req(images=2))
+    items = [c for c in fake.containers.values() if c.get("is_carousel_item") == "true"]
+    assert [c["media_type"] for c in items] == ["IMAGE", "IMAGE"]
+    [carousel] = [c for c in fake.containers.values() if c.get("media_type") == "CAROUSEL"]
+    assert carousel["text"] == TEXT
+
+
 def test_instagram_a_container_still_processing_is_retried_later(fake: FakeGraph) -> None:
     fake.container_status = "IN_PROGRESS"
     with pytest.raises(PublishError) as caught:
