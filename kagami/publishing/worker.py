@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
 from kagami.orgs.notifications import notify
-from kagami.posts.models import Post, PostState, PostTarget
+from kagami.posts.models import PostState, PostTarget
 from kagami.publishing.adapters import (
     REGISTRY,
     Adapter,
@@ -43,7 +43,7 @@ from kagami.publishing.models import (
     Pause,
     RateLimit,
 )
-from kagami.publishing.workflow import ask_for_manual_post
+from kagami.publishing.workflow import ask_for_manual_post, mark_fully_published
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
 from kagami.vault.models import ApiToken
@@ -208,7 +208,6 @@ class _Done:
     attempt: Attempt
     result: Published
     found: bool
-    text: str
     at: datetime
 
 
@@ -278,9 +277,7 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
                 delivery, attempt, PublishError(message, ErrorKind.BAD_RESPONSE)
             )
             continue
-        done.append(
-            _Done(delivery, attempt, result, found is not None, request.text, timezone.now())
-        )
+        done.append(_Done(delivery, attempt, result, found is not None, timezone.now()))
         states[delivery.pk] = DeliveryState.PUBLISHED
         if time.monotonic() - flushed >= FLUSH_SECONDS:
             _record_published(done)
@@ -348,7 +345,7 @@ def _record_published(done: list[_Done]) -> None:
         d = item.delivery
         d.state, d.lease_until, d.claimed_by = DeliveryState.PUBLISHED, None, ""
         d.platform_post_id, d.url = item.result.platform_post_id, item.result.url
-        d.published_at, d.published_text = item.at, item.text
+        d.published_at, d.published_text = item.at, d.target.text
         item.attempt.outcome = Attempt.Outcome.FOUND if item.found else Attempt.Outcome.PUBLISHED
         item.attempt.finished_at = finished
     deliveries = [item.delivery for item in done]
@@ -382,12 +379,7 @@ def _record_published(done: list[_Done]) -> None:
                 for i in done
             ]
         )
-        unfinished = PostTarget.objects.filter(post=OuterRef("pk")).exclude(
-            delivery__state=DeliveryState.PUBLISHED
-        )
-        Post.objects.filter(pk__in=posts).exclude(Exists(unfinished)).update(
-            state=PostState.PUBLISHED
-        )
+        mark_fully_published(posts)
         OfficialAccount.objects.filter(pk__in={d.target.account_id for d in deliveries}).update(
             last_posted_at=finished
         )
@@ -414,8 +406,6 @@ def _finish(
     state: str,
     outcome: str,
     message: str,
-    *,
-    extra: list[str] | None = None,
 ) -> str:
     with transaction.atomic():
         delivery.state = state
@@ -429,7 +419,6 @@ def _finish(
                 "next_attempt_at",
                 "last_error",
                 "last_error_kind",
-                *(extra or []),
             ]
         )
         attempt.outcome = outcome

@@ -1,10 +1,12 @@
 """People's actions on delivery: emergency pause and resume, deciding on late posts, and
 posting by hand (issue 7). Each is one transaction with its audit event."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department, User
 from kagami.orgs.notifications import notify
-from kagami.posts.models import Post, PostState
+from kagami.posts.models import Post, PostState, PostTarget
 from kagami.publishing.models import Delivery, DeliveryState, Pause
 from kagami.registry.models import OfficialAccount
 
@@ -133,9 +135,20 @@ def record_manual_post(
             data={"url": url},
             request=request,
         )
-        if not post.targets.exclude(delivery__state=DeliveryState.PUBLISHED).exists():
-            Post.objects.filter(pk=post.pk).update(state=PostState.PUBLISHED)
+        mark_fully_published({post.pk})
     return delivery
+
+
+def mark_fully_published(post_ids: Iterable[int]) -> int:
+    """Posts whose every target is published are published themselves."""
+    unfinished = PostTarget.objects.filter(post=OuterRef("pk")).exclude(
+        delivery__state=DeliveryState.PUBLISHED
+    )
+    return (
+        Post.objects.filter(pk__in=post_ids)
+        .exclude(Exists(unfinished))
+        .update(state=PostState.PUBLISHED)
+    )
 
 
 def ask_for_manual_post(delivery: Delivery) -> None:

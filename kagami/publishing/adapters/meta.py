@@ -146,11 +146,10 @@ def _regain_access(headers: httpx.Headers) -> datetime:
 
 
 class _MetaAdapter(Adapter):
-    product = ""
+    """`credential_names` are the account's ID, then its token."""
+
     default_base = FACEBOOK_URL
     version = GRAPH_VERSION
-    account_key = ""
-    token_key = "access_token"  # noqa: S105 (the credential's name)
     # Meta fetches images when the containers are made; they expire after 24 hours.
     media_url_lifetime = timedelta(hours=24)
 
@@ -158,16 +157,15 @@ class _MetaAdapter(Adapter):
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
     ) -> None:
         super().__init__(credentials, base_url=base_url, timeout=timeout)
-        self.account = credentials.get(self.account_key, "")
+        account_key, token_key = self.credential_names
+        self.account = credentials.get(account_key, "")
         if not self.account:
-            raise PublishError(
-                f"{self.product}: no {self.account_key} stored", ErrorKind.CREDENTIALS
-            )
+            raise PublishError(f"{self.code}: no {account_key} stored", ErrorKind.CREDENTIALS)
         self.graph = _Graph(
-            self.product,
+            self.code,
             base_url or self.default_base,
             self.version,
-            credentials.get(self.token_key, ""),
+            credentials.get(token_key, ""),
             timeout,
         )
         self.sleep: Callable[[float], None] = time.sleep
@@ -176,7 +174,7 @@ class _MetaAdapter(Adapter):
         value = body.get("id")
         if not value:
             raise PublishError(
-                f"{self.product}: no id in the answer to {what}", ErrorKind.BAD_RESPONSE
+                f"{self.code}: no id in the answer to {what}", ErrorKind.BAD_RESPONSE
             )
         return str(value)
 
@@ -193,9 +191,6 @@ class _MetaAdapter(Adapter):
 class FacebookAdapter(_MetaAdapter):
     code = "facebook"
     credential_names = ("page_id", "page_access_token")
-    product = "facebook"
-    account_key = "page_id"
-    token_key = "page_access_token"  # noqa: S105
 
     def publish(self, request: PublishRequest) -> Published:
         body: dict[str, Any] = {"message": request.text}
@@ -231,7 +226,7 @@ class _ContainerAdapter(_MetaAdapter):
         """One container per image, then the carousel container naming them."""
         if len(request.media) > self.max_images:
             raise PublishError(
-                f"{self.product}: a carousel takes at most {self.max_images} images",
+                f"{self.code}: a carousel takes at most {self.max_images} images",
                 ErrorKind.CONTENT_REFUSED,
             )
         children = [
@@ -262,9 +257,7 @@ class _ContainerAdapter(_MetaAdapter):
         media_id = self._id(published, self.publish_edge)
         permalink = self.graph.get(media_id, fields="permalink").get("permalink")
         if not permalink:
-            raise PublishError(
-                f"{self.product}: no permalink for {media_id}", ErrorKind.BAD_RESPONSE
-            )
+            raise PublishError(f"{self.code}: no permalink for {media_id}", ErrorKind.BAD_RESPONSE)
         return Published(platform_post_id=media_id, url=str(permalink))
 
     def _wait_until_ready(self, container: str) -> None:
@@ -277,19 +270,19 @@ class _ContainerAdapter(_MetaAdapter):
                 return
             if status in ("ERROR", "EXPIRED"):
                 raise PublishError(
-                    f"{self.product}: container {status}: {state.get('status') or ''}".rstrip(": "),
+                    f"{self.code}: container {status}: {state.get('status') or ''}".rstrip(": "),
                     ErrorKind.MEDIA_REFUSED,
                 )
             if status == "PUBLISHED":
                 raise PublishError(
-                    f"{self.product}: container already published", ErrorKind.BAD_RESPONSE
+                    f"{self.code}: container already published", ErrorKind.BAD_RESPONSE
                 )
         raise PublishError(
-            f"{self.product}: the media is still being processed", ErrorKind.UNAVAILABLE
+            f"{self.code}: the media is still being processed", ErrorKind.UNAVAILABLE
         )
 
     def find_existing(self, request: PublishRequest) -> Published | None:
-        edge = "media" if self.product == "instagram" else "threads"
+        edge = "media" if self.code == "instagram" else "threads"
         item = self._recent(
             edge, f"id,{self.text_field},permalink,timestamp", self.text_field, request
         )
@@ -301,8 +294,6 @@ class _ContainerAdapter(_MetaAdapter):
 class InstagramAdapter(_ContainerAdapter):
     code = "instagram"
     credential_names = ("ig_user_id", "access_token")
-    product = "instagram"
-    account_key = "ig_user_id"
     publish_edge = "media_publish"
     text_field = "caption"
 
@@ -321,10 +312,8 @@ class InstagramAdapter(_ContainerAdapter):
 class ThreadsAdapter(_ContainerAdapter):
     code = "threads"
     credential_names = ("threads_user_id", "access_token")
-    product = "threads"
     default_base = THREADS_URL
     version = THREADS_VERSION
-    account_key = "threads_user_id"
     publish_edge = "threads_publish"
     text_field = "text"
     max_images = 20
