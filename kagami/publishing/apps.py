@@ -13,6 +13,7 @@ class PublishingConfig(AppConfig):
         "publishing.found_existing": N_("中断後の確認で公開済みと判明"),
         "publishing.retry": N_("配信の再試行"),
         "publishing.failed": N_("配信の失敗"),
+        "publishing.manual_requested": N_("手作業での投稿の依頼"),
         "publishing.manual_recorded": N_("手作業での投稿の記録"),
         "publishing.paused": N_("投稿の一時停止"),
         "publishing.resumed": N_("投稿の再開"),

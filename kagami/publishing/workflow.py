@@ -155,6 +155,12 @@ def ask_for_manual_post(delivery: Delivery) -> None:
     """The slot of a post to a platform without API access has come: tell the author to post
     it by hand now and to record its address."""
     target = delivery.target
+    audit.record(
+        "publishing.manual_requested",
+        target=target.post,
+        department=target.post.department,
+        data={"delivery": delivery.pk, "account": target.account_id},
+    )
     notify(
         [target.post.author],
         _("【Kagami】手作業で投稿してください: %(account)s") % {"account": target.account},

@@ -234,6 +234,7 @@ def test_a_manual_platform_waits_for_the_url_staff_record(
     worker.run_once()
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.MANUAL
+    assert AuditEvent.objects.filter(action="publishing.manual_requested").count() == 1
     [asked] = Notification.objects.filter(subject__contains="手作業で投稿してください")
     assert asked.user == cast.tanaka and TEXT in asked.body  # type: ignore[attr-defined]
     frozen.move_to(SLOT + timedelta(minutes=29))  # type: ignore[attr-defined]
