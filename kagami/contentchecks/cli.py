@@ -88,6 +88,15 @@ def post_from_json(obj: Any, default_platforms: tuple[str, ...], default_at: dat
             raise ValueError(f"publish_at を日時として読めません: {at!r}") from None
     else:
         raise ValueError("publish_at は ISO 8601 の文字列でなければなりません")
+    written = obj.get("written_for")
+    written_for = None
+    if isinstance(written, str):
+        try:
+            written_for = parse_time(written)
+        except ValueError:
+            raise ValueError(f"written_for を日時として読めません: {written!r}") from None
+    elif written is not None:
+        raise ValueError("written_for は ISO 8601 の文字列でなければなりません")
     images_in = obj.get("images") or []
     if not isinstance(images_in, list):
         raise ValueError("images は配列でなければなりません")
@@ -101,7 +110,13 @@ def post_from_json(obj: Any, default_platforms: tuple[str, ...], default_at: dat
         ):
             raise ValueError(f"images の{i}番目の alt と source は文字列か null です")
         images.append(Image(alt=alt, source=source))
-    return Post(text=text, platforms=plats, publish_at=when, images=tuple(images))
+    return Post(
+        text=text,
+        platforms=plats,
+        publish_at=when,
+        images=tuple(images),
+        written_for=written_for,
+    )
 
 
 def format_text(findings: Sequence[Finding]) -> str:

@@ -28,10 +28,15 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class Post:
+    """A post to check. `written_for` is the time the text was written and approved for when
+    it goes out at another time (a retry, a late send): dates without a year are read as the
+    author meant them, and `accuracy.past-date` finds the ones that have passed meanwhile."""
+
     text: str
     platforms: tuple[str, ...] | list[str] = ()
     publish_at: datetime = field(default_factory=now_tokyo)
     images: tuple[Image, ...] | list[Image] = ()
+    written_for: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

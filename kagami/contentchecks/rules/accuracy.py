@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kagami.contentchecks.eras import (
@@ -180,11 +180,15 @@ class DateRef(NamedTuple):
     wd_end: int
 
 
-def _publish_day(ctx: Context) -> date:
-    at = ctx.post.publish_at
+def _local_day(at: datetime) -> date:
     if at.tzinfo is not None:
         at = at.astimezone(JST)
     return at.date()
+
+
+def _publish_day(ctx: Context) -> date:
+    """The day the text was written for: dates without a year are read around it."""
+    return _local_day(ctx.post.written_for or ctx.post.publish_at)
 
 
 def scan_dates(ctx: Context) -> list[DateRef]:
@@ -257,6 +261,40 @@ def weekday_mismatch(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
             variant="inferred" if d.inferred else "default",
             fix=actual + ctx.text[start + 1 : end],
         )
+
+
+@rule(
+    "accuracy.past-date",
+    "G-5-1-a",
+    "error",
+    {
+        "default": _(
+            "{date}は、この投稿が公開される{published}の時点で過ぎています"
+            "（{planned}に公開する予定で書かれた本文です）。"
+        )
+    },
+    suggestion={"default": _("日付を直すか、投稿を取りやめてください。")},
+)
+def past_date(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
+    """G-5-1-a: a date that was still to come on the day the post was written for but has
+    passed by the time it goes out (a retry or a late send after a pause). Only with
+    `written_for`: a post that goes out when planned may well report a past event."""
+    if ctx.post.written_for is None:
+        return
+    planned, published = _local_day(ctx.post.written_for), _local_day(ctx.post.publish_at)
+    if published <= planned:
+        return
+    for d in ctx.memo("dates", scan_dates):
+        if d.resolved is not None and planned <= d.resolved < published:
+            yield ctx.hit(
+                d.start,
+                d.end,
+                params={
+                    "date": f"{d.resolved.year}年{d.month}月{d.day}日",
+                    "published": f"{published.month}月{published.day}日",
+                    "planned": f"{planned.month}月{planned.day}日",
+                },
+            )
 
 
 @rule(

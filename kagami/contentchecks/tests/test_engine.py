@@ -37,10 +37,18 @@ CATALOGUE = {
     "platform.media-required": "platform",
     "platform.hashtag-count": "platform",
 }
+# Our rules beyond CHECKS.md, in CHECKS.md's terms in kagami/contentchecks/README.md.
+OURS = {"accuracy.past-date": "G-5-1-a"}
 
 
 def test_every_catalogue_rule_is_registered_with_its_clause():
-    assert {rid: r.clause for rid, r in RULES.items()} == CATALOGUE
+    assert {rid: r.clause for rid, r in RULES.items()} == CATALOGUE | OURS
+
+
+def test_our_rules_are_described_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for rid, clause in OURS.items():
+        assert f"| {rid} | {clause} |" in readme
 
 
 @pytest.mark.skipif(not SPEC.exists(), reason="shared spec not present")
