@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kagami.publishing",
     "kagami.public",
     "kagami.dashboard",
+    "kagami.auditviewer",
 ]
 
 MIDDLEWARE = [

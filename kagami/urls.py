@@ -12,7 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("registry/", include("kagami.registry.urls")),
     path("vault/", include("kagami.vault.urls")),
     path("public/", include("kagami.public.urls")),
-    path("audit/", include("kagami.audit.urls")),
+    path("audit/", include("kagami.auditviewer.urls")),
     path("admin/", admin.site.urls),
 ]
 

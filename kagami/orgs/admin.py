@@ -1,62 +1,13 @@
 """The administrators' site for people and departments. Every change is audited, nothing is
 deleted (memberships are closed, users deactivated)."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.forms import ModelForm
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from kagami.audit import log as audit
+from kagami.audit.admin import AuditedAdmin
 from kagami.lib.admin import ReadOnlyAdmin
 from kagami.orgs.models import ActingAppointment, Department, Membership, TransferBatch, User
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Records `admin.added` / `admin.changed` with the changed field names (never values,
-    which may be secrets) in the same transaction as the save."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit.record(
-            "admin.changed" if change else "admin.added",
-            actor=request.user,
-            target=obj,
-            data={"fields": sorted(form.changed_data)},
-            request=request,
-        )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit.record(
-            "admin.deleted",
-            actor=request.user,
-            target=obj,
-            data={"label": str(obj)},
-            request=request,
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-    def save_formset(
-        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
-    ) -> None:
-        super().save_formset(request, form, formset, change)
-        for obj in formset.new_objects + [changed for changed, _fields in formset.changed_objects]:
-            audit.record(
-                "admin.changed",
-                actor=request.user,
-                target=obj,
-                data={"parent": str(form.instance.pk)},
-                request=request,
-            )
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Department)

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kagami.audit.admin import AuditedAdmin
 from kagami.lib.admin import ReadOnlyAdmin
-from kagami.orgs.admin import AuditedAdmin
 from kagami.posts.models import CalendarDay, Post, PreApprovalGrant
 
 

@@ -5,8 +5,8 @@ after the platform raised the account's tier."""
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kagami.audit.admin import AuditedAdmin
 from kagami.lib.admin import ReadOnlyAdmin
-from kagami.orgs.admin import AuditedAdmin
 from kagami.publishing.models import Attempt, Delivery, Pause, RateLimit
 
 

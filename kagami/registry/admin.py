@@ -3,8 +3,8 @@ Accounts, documents and reports change only through the registry screens' workfl
 
 from django.contrib import admin
 
+from kagami.audit.admin import AuditedAdmin
 from kagami.lib.admin import ReadOnlyAdmin
-from kagami.orgs.admin import AuditedAdmin
 from kagami.registry.models import OfficialAccount, Platform, Report
 
 

@@ -46,14 +46,3 @@ def test_the_export_is_csv_for_excel_and_defuses_formulas(
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert len(rows) == 2
     assert rows[1][6] == '\'=HYPERLINK("http://x")'
-
-
-def test_members_see_the_trail_of_their_department(
-    client: Client, cast: object, login: object
-) -> None:
-    audit.record(
-        "orgs.membership_started", actor=cast.takahashi, target=cast.tanaka, department=cast.somu
-    )  # type: ignore[attr-defined]
-    login(client, cast.tanaka)  # type: ignore[operator, attr-defined]
-    response = client.get(reverse("orgs:department_detail", args=[cast.somu.pk]))  # type: ignore[attr-defined]
-    assert "所属への配置" in response.text

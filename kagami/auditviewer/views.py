@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kagami.audit.forms import AuditFilterForm
 from kagami.audit.models import AuditEvent, AuditEventQuerySet
+from kagami.auditviewer.forms import AuditFilterForm
 from kagami.lib.csvsafe import cell
 from kagami.orgs.models import User
 
@@ -56,7 +56,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "audit/event_list.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "auditviewer/event_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
