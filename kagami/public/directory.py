@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kagami.lib.urls import public_https_url_problem
 from kagami.registry.models import (
     AccountState,
     OfficialAccount,
@@ -196,7 +197,8 @@ def _terms(document: TermsDocument | None) -> Terms | None:
 def _entry(account: Any, links: Links) -> AccountEntry:
     lead = account.lead_department
     others = [d.name for d in account.departments.all() if d.pk != lead.pk]
-    suspended = account.state == AccountState.SUSPENDED
+    state = account.state_at(timezone.now())  # a suspension whose day has come counts
+    suspended = state == AccountState.SUSPENDED
     policies, terms = account.filed_policies, account.filed_terms
     return AccountEntry(
         id=account.pk,
@@ -207,7 +209,7 @@ def _entry(account: Any, links: Links) -> AccountEntry:
         url=account.url,
         departments=(lead.name, *others),
         joint_theme=account.joint_theme,
-        state=account.state,
+        state=state,
         # 開始報告済 is an office term; to residents the account is simply in operation.
         state_label=_("休止中") if suspended else _("運用中"),
         is_suspended=suspended,
@@ -220,15 +222,25 @@ def _entry(account: Any, links: Links) -> AccountEntry:
     )
 
 
+def _vouchable(account: OfficialAccount) -> bool:
+    """The directory links to and vouches for the account's URL: never for one that is not a
+    safe https address (stored before URLs were checked, `kagami.lib.urls`)."""
+    problem = public_https_url_problem(account.url)
+    if problem:
+        logger.warning("account %s left out of the directory: %s", account.pk, problem)
+    return problem is None
+
+
 def accounts(links: Links) -> list[AccountEntry]:
-    """Every listed account (開始報告済, 運用中, 休止中), by platform, then name."""
-    return [_entry(account, links) for account in _listed()]
+    """Every listed account (開始報告済, 運用中, 休止中; not an imported one whose documents
+    are missing, `OfficialAccount.objects.listed`), by platform, then name."""
+    return [_entry(account, links) for account in _listed() if _vouchable(account)]
 
 
 def account(pk: int, links: Links) -> AccountEntry | None:
-    """One listed account; None for an unknown, planned or ended one."""
+    """One listed account; None for an unknown, planned, ended or unlisted one."""
     found = _listed().filter(pk=pk).first()
-    return _entry(found, links) if found else None
+    return _entry(found, links) if found and _vouchable(found) else None
 
 
 def by_platform(entries: Iterable[AccountEntry]) -> list[PlatformGroup]:

@@ -11,6 +11,11 @@ class RegistryConfig(AppConfig):
     audit_actions = {
         "registry.account_planned": N_("アカウントの計画"),
         "registry.account_updated": N_("アカウント設定の変更"),
+        "registry.operators_appointed": N_("運用担当者の任命"),
+        "registry.identity_changed": N_("アカウント名・ユーザーID・URLの変更"),
+        "registry.paper_report_recorded": N_("紙の運用開始報告書の記録"),
+        "registry.scheduled_change_applied": N_("予定していた休止・終了の実施"),
+        "registry.scheduled_change_dropped": N_("予定していた休止・終了の取消し"),
         "registry.account_reviewed": N_("アカウントの見直し"),
         "registry.account_imported": N_("台帳からの取込み"),
         "registry.policy_drafted": N_("運用方針の下書き"),

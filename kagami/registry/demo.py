@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from kagami.orgs.models import Department, User
 from kagami.registry import workflow
+from kagami.registry.importer import REGISTER_HEADER
 from kagami.registry.models import OfficialAccount, Platform
 from kagami.registry.wording import policy_draft, terms_draft
 
@@ -63,6 +64,14 @@ ACCOUNTS = [
 ]
 
 
+# An account the town ran before Kagami, taken over from its old register: it waits for its
+# documents (or the paper start report) before it publishes and is listed.
+IMPORTED = (
+    "YouTube,鏡野町公式チャンネル,@kagamino_channel,https://www.youtube.com/@kagamino_channel,"
+    "{department},,,運用中,2025/4/1"
+)
+
+
 def load_demo_accounts(email_domain: str) -> None:
     policy_officer = User.objects.get(email=f"takahashi@{email_domain}")
     for code, name, handle, url, lead, joint, theme, operators, head_login, stage in ACCOUNTS:
@@ -106,3 +115,11 @@ def load_demo_accounts(email_domain: str) -> None:
         workflow.accept_report(actor=policy_officer, report=report, comment="内容を確認しました。")
         workflow.begin_operation(actor=head, account=account)
         workflow.review_account(actor=head, account=account, profile_shows_directory=True)
+    if not OfficialAccount.objects.filter(handle="@kagamino_channel").exists():
+        row = IMPORTED.format(department=Department.objects.get(code="somu").name)
+        batch = workflow.upload_register(
+            actor=policy_officer,
+            file_name="公式アカウント台帳.csv",
+            content=(REGISTER_HEADER + row + "\n").encode(),
+        )
+        workflow.apply_register(actor=policy_officer, batch=batch)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import Department, Membership, User
 from kagami.registry.models import (
     END_CHECKLIST,
@@ -23,6 +24,7 @@ from kagami.registry.models import (
 from kagami.registry.wording import WEEKDAY_LABELS
 
 HOURS_PATTERN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-〜~ー－]\s*(\d{1,2}):(\d{2})\s*$")
+SCHEME_PREFIX = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def _staff_of(departments: Any) -> Any:
@@ -30,7 +32,64 @@ def _staff_of(departments: Any) -> Any:
     return User.objects.filter(pk__in=members, is_active=True)
 
 
-class PlatformChoiceField(forms.ModelChoiceField):
+class PublicUrlField(forms.CharField):
+    """An account's public URL. `x.com/…` typed without a scheme becomes `https://x.com/…`;
+    then `kagami.lib.urls` decides, so a refusal reads the same everywhere (G-4-6)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 300)  # OfficialAccount.url
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value))
+        if text and not SCHEME_PREFIX.match(text):
+            text = "https://" + text
+        return text
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and (self.max_length is None or len(value) <= self.max_length):
+            problem = public_https_url_problem(value)
+            if problem:
+                raise forms.ValidationError(problem)
+
+
+# Primary keys are positive integers; anything longer overflows the database's integer.
+MAX_PK_DIGITS = 18
+
+
+def _is_pk(value: Any) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= MAX_PK_DIGITS
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses a value that cannot be a primary key before it reaches
+    the database (a 30-digit number would overflow it and answer 500)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _is_pk(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, each refused like IdChoiceField when it cannot be a key."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if not _is_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super().clean(value)
+
+
+class PlatformChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.get_anonymity_display()}）"
 
@@ -45,9 +104,9 @@ class AccountPlanForm(forms.Form):
     )
     name = forms.CharField(label=_("アカウント名"), max_length=100)
     handle = forms.CharField(label=_("ユーザーID"), max_length=100)
-    url = forms.URLField(label=_("アカウントのURL"), max_length=300, assume_scheme="https")
-    lead_department = forms.ModelChoiceField(label=_("所管課"), queryset=Department.objects.none())
-    departments = forms.ModelMultipleChoiceField(
+    url = PublicUrlField(label=_("アカウントのURL"))
+    lead_department = IdChoiceField(label=_("所管課"), queryset=Department.objects.none())
+    departments = IdMultipleChoiceField(
         label=_("共同で運用する所属（共同運用のときだけ）"),
         queryset=Department.objects.none(),
         required=False,
@@ -70,21 +129,18 @@ class AccountPlanForm(forms.Form):
 
 
 class AccountSettingsForm(forms.Form):
-    """Day-to-day settings of an account: operators, hours, reply policy."""
+    """What every member of the account's departments may change: operation hours, the reply
+    policy and whether the profile shows the directory's URL (G-4-6)."""
 
-    name = forms.CharField(label=_("アカウント名"), max_length=100)
-    url = forms.URLField(label=_("アカウントのURL"), max_length=300, assume_scheme="https")
-    operators = forms.ModelMultipleChoiceField(
-        label=_("運用担当者"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     reply_policy = forms.ChoiceField(label=_("コメントへの対応"), choices=ReplyPolicy.choices)
+    profile_shows_directory = forms.BooleanField(
+        label=_("プロフィール欄に公式アカウント一覧のURLを載せている"),
+        required=False,
+        help_text=_("変更すると、今日確かめたものとして記録します（ガイドライン4(6)）。"),
+    )
 
     def __init__(self, *args: Any, account: OfficialAccount, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operators"].queryset = _staff_of(account.departments.all())  # type: ignore[attr-defined]
         for day in WEEKDAYS:
             self.fields[f"hours_{day}"] = forms.CharField(
                 label=_("%(day)s曜日の運用時間") % {"day": WEEKDAY_LABELS[day]},
@@ -94,10 +150,8 @@ class AccountSettingsForm(forms.Form):
             )
         if not self.is_bound:
             self.initial.update(
-                name=account.name,
-                url=account.url,
-                operators=list(account.operators.all()),
                 reply_policy=account.reply_policy,
+                profile_shows_directory=account.profile_shows_directory,
                 **{
                     f"hours_{day}": ", ".join(
                         f"{a}-{b}" for a, b in account.operation_hours.get(day, [])
@@ -117,16 +171,79 @@ class AccountSettingsForm(forms.Form):
                     self.add_error(f"hours_{day}", _("「08:30-17:15」の形で書いてください。"))
                     break
                 h1, m1, h2, m2 = (int(g) for g in match.groups())
-                if not (0 <= h1 <= 24 and 0 <= h2 <= 24 and m1 < 60 and m2 < 60) or (h1, m1) >= (
-                    h2,
-                    m2,
-                ):
+                if not all((h, m) <= (24, 0) and m < 60 for h, m in ((h1, m1), (h2, m2))):
+                    self.add_error(
+                        f"hours_{day}", _("時刻は 00:00 から 24:00 の間で書いてください。")
+                    )
+                    break
+                if (h1, m1) >= (h2, m2):
                     self.add_error(f"hours_{day}", _("終わりの時刻は始まりより後にしてください。"))
                     break
                 spans.append([f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"])
             hours[day] = spans
         data["operation_hours"] = hours
         return data
+
+
+class OperatorChoiceField(IdMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class OperatorsForm(forms.Form):
+    """Who operates the account and may reveal its password (G-4-7): members of its
+    departments, chosen by the head of the lead department or the policy division."""
+
+    operators = OperatorChoiceField(
+        label=_("運用担当者"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "運用担当者は、このアカウントのパスワードを表示できます。"
+            "変更すると、認証情報の管理責任者に通知します。"
+        ),
+    )
+
+    def __init__(self, *args: Any, account: OfficialAccount, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = _staff_of(account.departments.all()) | User.objects.filter(
+            pk__in=account.operators.values("pk")
+        )
+        self.fields["operators"].queryset = staff.distinct().order_by("display_name")  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["operators"] = list(account.operators.all())
+
+
+class IdentityForm(forms.Form):
+    """The name, user ID and URL the public directory vouches for (G-4-6)."""
+
+    name = forms.CharField(label=_("アカウント名"), max_length=100)
+    handle = forms.CharField(label=_("ユーザーID"), max_length=100)
+    url = PublicUrlField(label=_("アカウントのURL"))
+
+    def __init__(self, *args: Any, account: OfficialAccount, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if account.platform.handle_hint:
+            self.fields["handle"].help_text = _("例: %(hint)s") % {
+                "hint": account.platform.handle_hint
+            }
+        if not self.is_bound:
+            self.initial.update(name=account.name, handle=account.handle, url=account.url)
+
+
+class PaperReportForm(forms.Form):
+    """The start report an imported account filed on paper before Kagami (G-4-2)."""
+
+    reported_on = forms.DateField(
+        label=_("紙の運用開始報告書を受理した日"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    document_number = forms.CharField(
+        label=_("文書番号"),
+        max_length=100,
+        help_text=_("例: 令和5年度 第12号"),
+    )
 
 
 class PolicyForm(forms.ModelForm):

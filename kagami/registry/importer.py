@@ -6,8 +6,18 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from kagami.lib.tables import parse_date, read_table
+from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import Department
-from kagami.registry.models import AccountState, OfficialAccount, Platform, normalise_handle
+from kagami.registry.models import (
+    AccountState,
+    OfficialAccount,
+    Platform,
+    handle_problem,
+    normalise_handle,
+)
+
+NAME_MAX_LENGTH = 100  # OfficialAccount.name
+URL_MAX_LENGTH = 300  # OfficialAccount.url
 
 COLUMNS = {
     "SNS": "platform",
@@ -32,6 +42,10 @@ COLUMNS = {
     "最終確認日": "last_reviewed",
     "last_reviewed": "last_reviewed",
 }
+# The header row of a register in the order of the upload form's help text.
+REGISTER_HEADER = (
+    "SNSの種類,アカウント名,ユーザーID,URL,所管課,共同運用の所属,共通テーマ,状態,最終確認日\n"
+)
 REQUIRED = {
     "platform": "SNSの種類",
     "name": "アカウント名",
@@ -129,12 +143,30 @@ def plan_register(rows: list[dict[str, str]]) -> list[PlannedAccount]:
             )
         if not row["name"] or not normalise_handle(row["handle"]):
             plan.errors.append(_("アカウント名とユーザーIDは必須です。"))
+        elif len(row["name"]) > NAME_MAX_LENGTH:
+            plan.errors.append(
+                _("アカウント名は%(max)s文字以内にしてください。") % {"max": NAME_MAX_LENGTH}
+            )
+        elif problem := handle_problem(row["handle"]):
+            plan.errors.append(problem)
+        url_problem = public_https_url_problem(row["url"])
+        if url_problem:
+            plan.errors.append(
+                _("URL「%(url)s」は使えません: %(problem)s")
+                % {"url": row["url"][:300], "problem": url_problem}
+            )
+        elif len(row["url"]) > URL_MAX_LENGTH:
+            plan.errors.append(_("URLは%(max)s文字以内にしてください。") % {"max": URL_MAX_LENGTH})
         if plan.platform is not None and normalise_handle(row["handle"]):
-            if not plan.platform.owns_url(row["url"]):
+            if not url_problem and not plan.platform.owns_url(row["url"]):
                 plan.errors.append(
                     _("URL「%(url)s」は %(platform)s のアドレスではありません。")
                     % {"url": row["url"], "platform": plan.platform}
                 )
+            elif not url_problem and (
+                mismatch := plan.platform.handle_mismatch(row["handle"], row["url"])
+            ):
+                plan.errors.append(mismatch)
             ident = (plan.platform.pk, normalise_handle(row["handle"]))
             if ident in seen:
                 plan.errors.append(_("%(line)s 行目と同じアカウントです。") % {"line": seen[ident]})

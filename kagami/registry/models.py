@@ -1,16 +1,19 @@
 """The account registry: platforms (G-2, G-3), official accounts (G-4-1, G-4-6), their operation
 policies (G-4-4) and terms of use (G-4-5), and start and end reports (G-4-2, G-4-3)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.urls import public_https_url_problem
 from kagami.lib.workcalendar import WEEKDAYS
 from kagami.orgs.models import Department, Membership, User
 
@@ -37,6 +40,17 @@ class PublishingMode(models.TextChoices):
     MANUAL = "manual", _("手作業で投稿する")
 
 
+HANDLE_PLACEHOLDER = "{handle}"
+
+
+def validate_handle_url_path(value: str) -> None:
+    """A path template such as `/{handle}` or `/profile/{handle}` (or blank)."""
+    if value and (not value.startswith("/") or value.count(HANDLE_PLACEHOLDER) != 1):
+        raise ValidationError(
+            _("「/」で始まり、{handle} を1つだけ含む形で書いてください（例: /profile/{handle}）。")
+        )
+
+
 class Platform(models.Model):
     """A social media service in the catalogue (G-2), with what the guideline asks a
     department to weigh before choosing it (G-3). Adding one is data, not a schema change."""
@@ -57,6 +71,17 @@ class Platform(models.Model):
         help_text=_("例: x.com, twitter.com（サブドメインも含みます）"),
     )
     handle_hint = models.CharField(_("IDの例"), max_length=100, blank=True)
+    handle_url_path = models.CharField(
+        _("アカウントURLのパス"),
+        max_length=100,
+        blank=True,
+        validators=[validate_handle_url_path],
+        help_text=_(
+            "アカウントのURLのうち、ユーザーIDが入る部分（例: /{handle}、/profile/{handle}、"
+            "/@{handle}）。登録するURLとユーザーIDが合っているかを確かめます。"
+            "URLにユーザーIDが入らないSNS（ページ番号で表すものなど）は空欄にします。"
+        ),
+    )
     daily_post_limit = models.PositiveIntegerField(
         _("24時間あたりの投稿上限"),
         null=True,
@@ -78,11 +103,43 @@ class Platform(models.Model):
         return self.name
 
     def owns_url(self, url: str) -> bool:
-        """Whether `url` points at this platform (its host or a subdomain of it)."""
+        """Whether `url` is a safe public https address (`kagami.lib.urls`) on this platform:
+        its host or a subdomain of it (G-4-6: the directory vouches for the address)."""
+        if public_https_url_problem(url) is not None:
+            return False
         host = (urlsplit(url).hostname or "").lower()
         if not self.url_hosts:  # a federated service (Mastodon): any server
             return bool(host)
         return any(host == h or host.endswith("." + h) for h in self.url_hosts)
+
+    def handle_mismatch(self, handle: str, url: str) -> str | None:
+        """Why `url` is not the page of the account `handle` on this platform, or None.
+
+        Only for platforms whose account URLs carry the handle (`handle_url_path`, e.g.
+        x.com/<handle>, bsky.app/profile/<handle>); compared without `@` and letter case. A
+        handle with a server (`@town@mastodon.example`) must also be on that server. Where
+        the URL does not carry the handle (LINE, Facebook page ids) anything agrees."""
+        template = self.handle_url_path
+        if not template or HANDLE_PLACEHOLDER not in template:
+            return None
+        key = normalise_handle(handle)
+        user, _at, server = key.partition("@")
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        wanted = [seg.lower() for seg in template.strip("/").split("/")]
+        given = [unquote(seg).lower() for seg in parts.path.strip("/").split("/")]
+        agrees = len(given) == len(wanted) and all(
+            g.lstrip("@") == user if HANDLE_PLACEHOLDER in w else g == w
+            for w, g in zip(wanted, given, strict=True)
+        )
+        if agrees and (not server or host == server):
+            return None
+        example_host = server or (self.url_hosts[0] if self.url_hosts else host)
+        example = f"https://{example_host}" + template.replace(HANDLE_PLACEHOLDER, user)
+        return gettext(
+            "URL「%(url)s」はユーザーID「%(handle)s」のアカウントのページではありません。"
+            "%(platform)s のアカウントのURLは「%(example)s」の形です。"
+        ) % {"url": url, "handle": handle, "platform": self.name, "example": example}
 
 
 class AccountState(models.TextChoices):
@@ -116,6 +173,19 @@ def default_operation_hours() -> dict[str, list[list[str]]]:
     return {day: ([["08:30", "17:15"]] if day not in ("sat", "sun") else []) for day in WEEKDAYS}
 
 
+# States in which an account may publish, unless something else holds it (publishable_at).
+PUBLISHING_STATES = (AccountState.START_REPORTED, AccountState.ACTIVE)
+
+
+def _tokyo_day(when: datetime | None) -> date:
+    return timezone.localdate(when) if when is not None else timezone.localdate()
+
+
+def _not_yet_due(day: date) -> Q:
+    """No scheduled change, or one whose day (Asia/Tokyo) is still after `day`."""
+    return Q(scheduled_on__isnull=True) | Q(scheduled_on__gt=day)
+
+
 class OfficialAccountQuerySet(models.QuerySet["OfficialAccount"]):
     def visible_to(self, user: User) -> "OfficialAccountQuerySet":
         """Accounts of the departments `user` belongs to; all of them for the policy
@@ -127,16 +197,34 @@ class OfficialAccountQuerySet(models.QuerySet["OfficialAccount"]):
         mine = Membership.objects.active().filter(user=user).values("department")
         return self.filter(departments__in=mine).distinct()
 
-    def listed(self) -> "OfficialAccountQuerySet":
-        """What the public directory shows (G-4-6)."""
-        return self.filter(state__in=LISTED_STATES)
+    def listed(self, when: datetime | None = None) -> "OfficialAccountQuerySet":
+        """What the public directory shows at `when` (default now, G-4-6): started, active
+        and suspended accounts, not an imported one whose documents are missing, and not one
+        whose scheduled end (G-4-3) has come."""
+        day = _tokyo_day(when)
+        return self.filter(state__in=LISTED_STATES, documents_missing=False).exclude(
+            scheduled_state=AccountState.ENDED, scheduled_on__lte=day
+        )
+
+    def publishable_at(self, when: datetime) -> "OfficialAccountQuerySet":
+        """The accounts that may publish at `when`, as one query (the rule of
+        `OfficialAccount.publishable_at`): for the publishing worker's bulk selection."""
+        return self.filter(
+            _not_yet_due(_tokyo_day(when)),
+            state__in=PUBLISHING_STATES,
+            documents_missing=False,
+        )
 
 
 class OfficialAccount(models.Model):
     """An official account of the municipality on one platform (G-4-1).
 
     It belongs to one department, or jointly to several that share a stated theme with one
-    lead department. It may publish only once its start report has been accepted (G-4-2).
+    lead department. Whether it may publish is one rule, `publishable_at(when)` (also as the
+    bulk query `OfficialAccount.objects.publishable_at(when)`, and explained in Japanese by
+    `publishing_blocker(when)`): only once its start report has been accepted (G-4-2), not
+    while suspended or ended or from the day an accepted suspension or end takes effect
+    (G-4-3), and not while it is an imported account missing its documents.
     """
 
     platform = models.ForeignKey(
@@ -178,6 +266,33 @@ class OfficialAccount(models.Model):
     last_reviewed_on = models.DateField(_("最後に見直した日"), null=True, blank=True)
     last_posted_at = models.DateTimeField(_("最後の投稿"), null=True, blank=True)
     imported = models.BooleanField(_("既存台帳から取込み"), default=False)
+    # An account taken over from the old register runs without policy, terms or 様式第1号
+    # in Kagami; until they are in (or the paper report is recorded) it neither publishes
+    # nor appears in the public directory.
+    documents_missing = models.BooleanField(_("書類の不足"), default=False)
+    paper_report_on = models.DateField(_("紙の運用開始報告書の受理日"), null=True, blank=True)
+    paper_report_number = models.CharField(
+        _("紙の運用開始報告書の文書番号"), max_length=100, blank=True
+    )
+    # An accepted suspension or end report with a later effective date (G-4-3).
+    scheduled_state = models.CharField(
+        _("予定している変更"),
+        max_length=16,
+        blank=True,
+        choices=[
+            (AccountState.SUSPENDED.value, AccountState.SUSPENDED.label),
+            (AccountState.ENDED.value, AccountState.ENDED.label),
+        ],
+    )
+    scheduled_on = models.DateField(_("変更の予定日"), null=True, blank=True)
+    scheduled_report = models.ForeignKey(
+        "Report",
+        verbose_name=_("変更のもとになった報告書"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OfficialAccountQuerySet.as_manager()
@@ -191,7 +306,12 @@ class OfficialAccount(models.Model):
                 fields=["platform", "handle_key"],
                 condition=~Q(state="ended"),
                 name="one_live_account_per_handle",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(scheduled_state="") & Q(scheduled_on__isnull=True))
+                | (Q(scheduled_state__in=["suspended", "ended"]) & Q(scheduled_on__isnull=False)),
+                name="scheduled_change_has_state_and_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,10 +328,70 @@ class OfficialAccount(models.Model):
     def is_joint(self) -> bool:
         return self.departments.count() > 1
 
+    # The publishability rule. Everyone asks these, never the state directly:
+    #   account.publishable_at(when) / account.can_publish (now)     one account
+    #   OfficialAccount.objects.publishable_at(when)                 a bulk query
+    #   account.publishing_blocker(when)                             why not, in Japanese
+    def publishable_at(self, when: datetime) -> bool:
+        """Whether the account may publish at `when`:
+
+        - its state is 開始報告済 or 運用中 (G-4-2: the start report was accepted; G-4-3: not
+          suspended or ended);
+        - it is not an imported account whose policy, terms or start report are missing;
+        - no accepted suspension or end takes effect on or before `when`'s day (Asia/Tokyo).
+          Before that day it still publishes, so the closing post can go out (G-4-3).
+        """
+        return self.publishing_blocker(when) is None
+
+    def publishing_blocker(self, when: datetime) -> str | None:
+        """Why the account may not publish at `when` (a Japanese sentence for messages and
+        delivery hold reasons), or None if it may (see `publishable_at`)."""
+        if self.state == AccountState.PLANNED:
+            return gettext(
+                "運用開始報告書が受理されていないため、このアカウントからは投稿できません"
+                "（ガイドライン4(2)）。"
+            )
+        if self.state == AccountState.SUSPENDED:
+            return gettext("このアカウントは休止中のため、投稿できません。")
+        if self.state == AccountState.ENDED:
+            return gettext("このアカウントは運用を終了したため、投稿できません。")
+        if self.documents_missing:
+            return gettext(
+                "既存の台帳から取り込んだアカウントで、運用方針・利用規約・運用開始報告書が"
+                "そろっていないため、投稿できません。"
+            )
+        if self.scheduled_on is not None and self.scheduled_on <= _tokyo_day(when):
+            message = (
+                gettext("%(date)sから休止するため、このアカウントからは投稿できません。")
+                if self.scheduled_state == AccountState.SUSPENDED
+                else gettext("%(date)sに運用を終了するため、このアカウントからは投稿できません。")
+            )
+            return message % {"date": self.scheduled_on.strftime("%Y-%m-%d")}
+        return None
+
     @property
     def can_publish(self) -> bool:
-        """Only after the start report was accepted, and not while suspended (G-4-2, G-4-3)."""
-        return self.state in (AccountState.START_REPORTED, AccountState.ACTIVE)
+        """`publishable_at(now)` (G-4-2, G-4-3)."""
+        return self.publishable_at(timezone.now())
+
+    def state_at(self, when: datetime | None = None) -> str:
+        """The state the account is in at `when`, counting a scheduled change whose day has
+        come but that `apply_scheduled_account_changes` has not written yet."""
+        if self.scheduled_on is not None and self.scheduled_on <= _tokyo_day(when):
+            return self.scheduled_state
+        return self.state
+
+    def missing_documents(self) -> list[str]:
+        """What an imported account still lacks before it may publish and be listed."""
+        if not self.documents_missing:
+            return []
+        missing = []
+        if self.current_policy() is None:
+            missing.append(gettext("運用方針（確定したもの）"))
+        if self.current_terms() is None:
+            missing.append(gettext("利用規約（確定したもの）"))
+        missing.append(gettext("受理された運用開始報告書（様式第1号）"))
+        return missing
 
     def can_move_to(self, state: str) -> bool:
         return state in ACCOUNT_TRANSITIONS[self.state]
@@ -247,6 +427,22 @@ class OfficialAccount(models.Model):
 def normalise_handle(handle: str) -> str:
     """The comparable form of a handle: no leading @, no surrounding space, lower case."""
     return handle.strip().lstrip("@＠").strip().lower()
+
+
+HANDLE_MAX_LENGTH = 100  # OfficialAccount.handle
+HANDLE_FORBIDDEN = frozenset("/\\?#<>\"'`%&=:;,")
+
+
+def handle_problem(handle: str) -> str | None:
+    """Why `handle` cannot be an account's user ID (empty, too long, spaces or URL
+    punctuation), or None."""
+    if not normalise_handle(handle):
+        return gettext("ユーザーIDを入力してください。")
+    if len(handle.strip()) > HANDLE_MAX_LENGTH:
+        return gettext("ユーザーIDが長すぎます（%(max)s文字まで）。") % {"max": HANDLE_MAX_LENGTH}
+    if any(c.isspace() or not c.isprintable() or c in HANDLE_FORBIDDEN for c in handle.strip()):
+        return gettext("ユーザーIDに空白や「/」「?」「#」などの記号は使えません。")
+    return None
 
 
 class DocumentStatus(models.TextChoices):

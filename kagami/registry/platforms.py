@@ -10,6 +10,9 @@ HIGH_ANONYMITY_NOTE = _(
     "（ガイドライン3）。炎上時の対応手順とコメントへの対応方針をあらかじめ決めてください。"
 )
 
+# `handle_url_path`: where the handle sits in an account's URL. Facebook (page ids,
+# profile.php?id=), LINE (lin.ee short links) and YouTube (/channel/UC…) leave it blank: their
+# account URLs need not carry the handle.
 PLATFORMS: list[dict[str, Any]] = [
     {
         "code": "facebook",
@@ -33,6 +36,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "api",
         "url_hosts": ["x.com", "twitter.com"],
         "handle_hint": "@kagamino_town",
+        "handle_url_path": "/{handle}",
     },
     {
         "code": "instagram",
@@ -46,6 +50,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "api",
         "url_hosts": ["instagram.com"],
         "handle_hint": "kagamino_town",
+        "handle_url_path": "/{handle}",
     },
     {
         "code": "line",
@@ -79,6 +84,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "api",
         "url_hosts": ["threads.net", "threads.com"],
         "handle_hint": "@kagamino_town",
+        "handle_url_path": "/@{handle}",
     },
     {
         "code": "bluesky",
@@ -89,6 +95,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "api",
         "url_hosts": ["bsky.app"],
         "handle_hint": "kagamino-town.bsky.social",
+        "handle_url_path": "/profile/{handle}",
     },
     {
         "code": "mastodon",
@@ -101,6 +108,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "api",
         "url_hosts": [],
         "handle_hint": "@kagamino@example.social",
+        "handle_url_path": "/@{handle}",
     },
     {
         "code": "tiktok",
@@ -111,6 +119,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "manual",
         "url_hosts": ["tiktok.com"],
         "handle_hint": "@kagamino_town",
+        "handle_url_path": "/@{handle}",
     },
     {
         "code": "note",
@@ -121,6 +130,7 @@ PLATFORMS: list[dict[str, Any]] = [
         "publishing_mode": "manual",
         "url_hosts": ["note.com"],
         "handle_hint": "kagamino_town",
+        "handle_url_path": "/{handle}",
     },
 ]
 

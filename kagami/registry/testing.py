@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from kagami.orgs.models import Department, User
+from kagami.orgs.models import Department, Membership, User
 from kagami.registry import workflow
+from kagami.registry.importer import REGISTER_HEADER
 from kagami.registry.models import OfficialAccount, Platform
 from kagami.registry.wording import policy_draft, terms_draft
 
@@ -47,3 +48,36 @@ def publishing_account(
     workflow.accept_report(actor=policy_officer, report=report)
     account.refresh_from_db()
     return account
+
+
+def add_member(
+    department: Department,
+    login: str,
+    name: str,
+    *,
+    role: str = "staff",
+    **extra: object,
+) -> User:
+    """Another person of `department` (e.g. a contractor: contractor_company=…,
+    access_ends_on=…), beside the fixed test cast."""
+    user = User.objects.create_user(
+        email=f"{login}@town.example.lg.jp", password=None, display_name=name, **extra
+    )
+    Membership.objects.create(
+        user=user, department=department, role=role, valid_from=date(2020, 4, 1)
+    )
+    return user
+
+
+def imported_account(
+    *,
+    policy_officer: User,
+    row: str = "X,鏡野町【公式】,@kagamino_town,https://x.com/kagamino_town,総務課,,,運用中,2026/4/1",
+) -> OfficialAccount:
+    """An account taken over from the town's old register (a CSV row), as the policy
+    division imports it: 運用中, with no policy, terms or start report in Kagami."""
+    batch = workflow.upload_register(
+        actor=policy_officer, file_name="台帳.csv", content=(REGISTER_HEADER + row + "\n").encode()
+    )
+    workflow.apply_register(actor=policy_officer, batch=batch)
+    return OfficialAccount.objects.get(imported=True, handle=row.split(",")[2])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/terms/", views.terms_edit, name="terms_edit"),
     path("<int:pk>/start-report/", views.start_report_new, name="start_report_new"),
     path("<int:pk>/end-report/", views.end_report_new, name="end_report_new"),
+    path("<int:pk>/paper-report/", views.paper_report, name="paper_report"),
     path("<int:pk>/<slug:action>/", views.account_action, name="account_action"),
     path("documents/<slug:kind>/<int:pk>/", views.document_detail, name="document_detail"),
     path("import/", views.register_import, name="register_import"),

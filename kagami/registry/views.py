@@ -5,13 +5,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
+from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import User
 from kagami.registry import workflow
 from kagami.registry.forms import (
@@ -20,6 +22,9 @@ from kagami.registry.forms import (
     ClauseFormSet,
     DecisionForm,
     EndReportForm,
+    IdentityForm,
+    OperatorsForm,
+    PaperReportForm,
     PolicyForm,
     RegisterUploadForm,
     ReviewForm,
@@ -96,6 +101,7 @@ def account_plan(request: HttpRequest) -> HttpResponse:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     account = visible_account(user, pk)
+    is_policy_division = user.is_policy_division
     context = {
         "account": account,
         "departments": account.departments.all(),
@@ -107,8 +113,14 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "terms_draft": account.terms.filter(filed_at__isnull=True).first(),
         "reports": account.reports.select_related("filed_by", "decided_by"),
         "dormancy": account.dormancy_reasons(),
+        "blocker": account.publishing_blocker(timezone.now()),
+        "missing_documents": account.missing_documents(),
+        "url_problem": public_https_url_problem(account.url),
         "can_manage": workflow.can_manage_account(user, account),
         "is_head": user.is_head_of(account.lead_department),
+        "paper_form": (
+            PaperReportForm() if is_policy_division and account.documents_missing else None
+        ),
         "review_form": ReviewForm(
             initial={"profile_shows_directory": account.profile_shows_directory}
         ),
@@ -120,28 +132,108 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def account_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members change the operation hours, reply policy and profile link (G-4-6). The head of
+    the lead department and the policy division also appoint the operators (G-4-7) and change
+    the name, handle and URL (G-4-6); others see those read-only. Each form posts its own
+    `action` and calls its own workflow function."""
     user = _user(request)
     account = managed_account(user, pk)
-    form = AccountSettingsForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
+    governs = workflow.can_govern_account(user, account)
+    action = request.POST.get("action", "settings") if request.method == "POST" else ""
+    if action not in ("", "settings", "operators", "identity"):
+        return HttpResponseBadRequest(_("操作の指定が正しくありません。"))
+    posted = request.POST if action else None
+    settings_form = AccountSettingsForm(posted if action == "settings" else None, account=account)
+    operators_form = OperatorsForm(posted if action == "operators" else None, account=account)
+    identity_form = IdentityForm(posted if action == "identity" else None, account=account)
+    form = {"settings": settings_form, "operators": operators_form, "identity": identity_form}.get(
+        action
+    )
+    if form is not None and not form.is_valid() and not governs and action != "settings":
+        messages.error(
+            request, _("この項目を変更できるのは、所管課の所属長か情報政策担当課だけです。")
+        )
+    elif form is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            workflow.update_account(
+            if action == "settings":
+                workflow.update_account_settings(
+                    actor=user,
+                    account=account,
+                    operation_hours=data["operation_hours"],
+                    reply_policy=data["reply_policy"],
+                    profile_shows_directory=data["profile_shows_directory"],
+                    request=request,
+                )
+                messages.success(request, _("設定を保存しました。"))
+            elif action == "operators":
+                change = workflow.appoint_operators(
+                    actor=user, account=account, operators=data["operators"], request=request
+                )
+                messages.success(
+                    request,
+                    _("運用担当者を変更しました。")
+                    if change.changed
+                    else _("運用担当者に変更はありませんでした。"),
+                )
+            else:
+                workflow.change_account_identity(
+                    actor=user,
+                    account=account,
+                    name=data["name"],
+                    handle=data["handle"],
+                    url=data["url"],
+                    request=request,
+                )
+                messages.success(request, _("アカウント名・ユーザーID・URLを保存しました。"))
+        except DomainError as error:
+            if governs or action == "settings":
+                form.add_error(None, error.message)
+            else:  # the head-only forms are not on this user's page
+                messages.error(request, error.message)
+        else:
+            return redirect("registry:account_detail", pk=account.pk)
+    context = {
+        "account": account,
+        "governs": governs,
+        "form": settings_form,
+        "operators_form": operators_form,
+        "identity_form": identity_form,
+        "operators": account.operators.all(),
+    }
+    return render(request, "registry/account_settings.html", context)
+
+
+@login_required
+def paper_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The policy division records an imported account's start report filed on paper
+    (G-4-2); the account's documents then count as complete."""
+    user = _user(request)
+    account = visible_account(user, pk)
+    if not user.is_policy_division:
+        raise Http404
+    form = PaperReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.record_paper_report(
                 actor=user,
                 account=account,
+                reported_on=form.cleaned_data["reported_on"],
+                document_number=form.cleaned_data["document_number"],
                 request=request,
-                name=data["name"],
-                url=data["url"],
-                reply_policy=data["reply_policy"],
-                operation_hours=data["operation_hours"],
-                operators=list(data["operators"]),
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("設定を保存しました。"))
+            messages.success(
+                request,
+                _(
+                    "紙の運用開始報告書を記録しました。このアカウントは投稿でき、"
+                    "公式アカウント一覧に載ります。"
+                ),
+            )
             return redirect("registry:account_detail", pk=account.pk)
-    return render(request, "registry/account_settings.html", {"account": account, "form": form})
+    return render(request, "registry/paper_report.html", {"account": account, "form": form})
 
 
 @login_required
@@ -348,6 +440,19 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("報告書を審査しました。"))
+            account = OfficialAccount.objects.get(pk=report.account_id)
+            if account.scheduled_report_id == report.pk and account.scheduled_on:
+                messages.info(
+                    request,
+                    _(
+                        "このアカウントは %(date)s に「%(state)s」になります。"
+                        "前日までは投稿できます（ガイドライン4(3)）。"
+                    )
+                    % {
+                        "date": account.scheduled_on.strftime("%Y-%m-%d"),
+                        "state": account.get_scheduled_state_display(),
+                    },
+                )
             return redirect("registry:report_detail", pk=report.pk)
     context = {
         "report": report,

@@ -149,6 +149,48 @@ def _responsible(credential: Credential) -> list[User | None]:
     return list(credential.account.lead_department.heads())
 
 
+def tell_custodian_of_operator_change(
+    sender: Any,
+    *,
+    account: OfficialAccount,
+    actor: User,
+    added: list[User],
+    removed: list[User],
+    **kwargs: Any,
+) -> None:
+    """Receiver of `registry.signals.operators_changed` (connected in apps.py): operators may
+    reveal the password, so the custodian of the account's credential learns who was added
+    and who was removed; the heads of the lead department do when there is no custodian or
+    no credential yet (G-4-7). Not the person who made the change. Runs inside the
+    appointment's transaction; the mail goes on commit."""
+    credential = Credential.objects.filter(account=account).select_related("custodian").first()
+    if credential is not None:
+        recipients = _responsible(credential)
+        link = _credential_link(credential)
+    else:
+        recipients = list(account.lead_department.heads())
+        link = reverse("registry:account_detail", args=[account.pk])
+    nobody = _("なし")
+    body = _(
+        "%(actor)sさんが「%(account)s」の運用担当者を変更しました。\n"
+        "追加した人: %(added)s\n"
+        "外した人: %(removed)s\n"
+        "運用担当者は、このアカウントのパスワードを表示できます。外した人がパスワードを"
+        "知っている場合は、パスワードを変更してください（ガイドライン4(7)）。"
+    ) % {
+        "actor": actor.display_name,
+        "account": account.name,
+        "added": "、".join(u.display_name for u in added) or nobody,
+        "removed": "、".join(u.display_name for u in removed) or nobody,
+    }
+    _mail_on_commit(
+        [u for u in recipients if u is not None and u.pk != actor.pk],
+        _("「%(account)s」の運用担当者が変わりました") % {"account": account.name},
+        body,
+        link,
+    )
+
+
 # Storing and changing ---------------------------------------------------------------------
 def store_credential(
     *,

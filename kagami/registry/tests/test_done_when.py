@@ -6,10 +6,12 @@ report removes the account again; every state change is in the audit log."""
 import shutil
 import subprocess
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +22,8 @@ from kagami.orgs.models import User
 from kagami.registry import workflow
 from kagami.registry.models import END_CHECKLIST, AccountState, OfficialAccount
 from kagami.registry.pdf import render_report_pdf
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def _listed(client: Client, handle: str) -> bool:
@@ -88,8 +92,14 @@ def test_a_demo_account_goes_from_start_report_to_the_directory_and_out_again(
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
     workflow.accept_report(actor=takahashi, report=end)
-    assert not _listed(client, account.handle)
-    assert client.get(reverse("public:account", args=[account.pk])).status_code == 404
+    # G-4-3: listed and publishing until the effective date, so the closing post can go out.
+    assert _listed(client, account.handle)
+    with time_machine.travel(datetime(2027, 3, 31, 0, 5, tzinfo=TOKYO), tick=False):
+        assert not _listed(client, account.handle)  # the day has come, before the tick ran
+        assert workflow.apply_scheduled_account_changes() == 1
+        account.refresh_from_db()
+        assert account.state == AccountState.ENDED
+        assert client.get(reverse("public:account", args=[account.pk])).status_code == 404
 
     actions = list(
         AuditEvent.objects.filter(seq__gt=before).order_by("seq").values_list("action", flat=True)
@@ -99,5 +109,6 @@ def test_a_demo_account_goes_from_start_report_to_the_directory_and_out_again(
         "registry.report_accepted",
         "registry.end_report_filed",
         "registry.report_accepted",
+        "registry.scheduled_change_applied",
     ]
     assert audit.verify().ok

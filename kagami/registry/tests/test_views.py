@@ -1,5 +1,6 @@
 """The registry screens, driven over HTTP as a head and the policy division use them."""
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -168,3 +169,37 @@ def test_the_report_opens_as_a_pdf_for_those_who_may_see_it(
     client.logout()
     login(client, cast.sato)  # type: ignore[operator, attr-defined]
     assert client.get(reverse("registry:report_pdf", args=[report.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"name": "", "handle": "", "url": ""},
+        {"name": "あ" * 10_000, "handle": "あ" * 10_000, "url": "https://x.com/" + "a" * 10_000},
+        {"url": "javascript:alert(1)"},
+        {"url": "https://evil.example\\@x.com/kagamino_somu"},
+        {"url": "https://kagamino_somu@x.com/kagamino_somu"},
+        {"url": "https://x.com/kagamino_other"},
+        {"platform": "9" * 30},
+        {"platform": "x"},
+        {"lead_department": "9" * 10_000},
+        {"departments": ["9" * 30]},
+    ],
+)
+def test_a_plan_with_bad_input_is_refused_on_the_form_and_registers_nothing(
+    client: Client, cast: object, login: object, changes: dict[str, object]
+) -> None:
+    """G-4-6: the registry only records an identity the directory can vouch for."""
+    login(client, cast.suzuki)  # type: ignore[operator, attr-defined]
+    data = {
+        "platform": Platform.objects.get(code="x").pk,
+        "name": "鏡野町総務課",
+        "handle": "@kagamino_somu",
+        "url": "https://x.com/kagamino_somu",
+        "lead_department": cast.somu.pk,  # type: ignore[attr-defined]
+    } | changes
+    response = client.post(reverse("registry:account_plan"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "入力内容を確認してください" in page or "エラー: " in page
+    assert not OfficialAccount.objects.exists()

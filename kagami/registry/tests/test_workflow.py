@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from kagami.audit import log as audit
 from kagami.audit.models import AuditEvent
@@ -73,7 +74,7 @@ def test_the_whole_life_of_an_account_is_audited(cast: object) -> None:
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind="end",
-        end_date=date(2027, 3, 31),
+        end_date=timezone.localdate(),  # effective today: applies at once (G-4-3)
         reason="事業の終了のため",
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
@@ -105,7 +106,7 @@ def test_a_suspended_account_can_be_resumed(cast: object) -> None:
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind="suspend",
-        end_date=date(2027, 1, 4),
+        end_date=timezone.localdate(),
         reason="担当者不在のため一時休止",
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),

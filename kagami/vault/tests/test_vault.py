@@ -285,7 +285,7 @@ def test_a_transfer_opens_one_rotation_task(cast: Any, credential: Credential) -
 
 
 def test_removing_an_operator_opens_a_rotation_task(cast: Any, credential: Credential) -> None:
-    registry.update_account(actor=cast.suzuki, account=credential.account, operators=[])
+    registry.appoint_operators(actor=cast.suzuki, account=credential.account, operators=[])
     assert workflow.open_tasks_for_leavers() == 1
     assert RotationTask.objects.get().subject == cast.tanaka
 

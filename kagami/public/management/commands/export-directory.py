@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kagami.lib.urls import public_https_url_problem
 from kagami.public import export
 
 
@@ -35,6 +36,12 @@ class Command(BaseCommand):
         base_url = options["base_url"]
         if base_url is None:
             base_url = settings.KAGAMI_DIRECTORY_URL
+        problem = public_https_url_problem(base_url) if base_url else None
+        if problem:
+            raise CommandError(
+                _("公開するURL「%(url)s」は使えません: %(problem)s")
+                % {"url": base_url[:300], "problem": problem}
+            )
         with translation.override(settings.LANGUAGE_CODE):
             self._writing(target, export.prepare)
             files = export.build(base_url)
