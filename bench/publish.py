@@ -59,7 +59,7 @@ def create_batch(targets: int, accounts: int, lead_seconds: int, spread: float) 
     from django.utils import timezone
 
     from kagami.orgs.models import Department, User
-    from kagami.posts.models import Post, PostState, PostTarget
+    from kagami.posts.models import Approval, Decision, Post, PostState, PostTarget, PostVersion
     from kagami.registry.models import AccountState, OfficialAccount, Platform
 
     department = Department.objects.create(code="somu", name="総務課")
@@ -94,6 +94,19 @@ def create_batch(targets: int, accounts: int, lead_seconds: int, spread: float) 
     )
     PostTarget.objects.bulk_create(
         PostTarget(post=p, account=created[n % accounts]) for n, p in enumerate(posts)
+    )
+    # Kept versions and approvals as the workflow makes them: the worker sends only those.
+    posts = list(Post.objects.prefetch_related("targets", "images"))
+    PostVersion.objects.bulk_create(
+        PostVersion(post=p, number=1, edited_by=author, content=p.snapshot(), digest=p.digest())
+        for p in posts
+    )
+    approver = User.objects.create_user(email="head@bench.example", display_name="所属長")
+    Approval.objects.bulk_create(
+        Approval(
+            post=p, version=1, digest=p.digest(), decision=Decision.APPROVED, decided_by=approver
+        )
+        for p in posts
     )
     return due
 

@@ -36,6 +36,11 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def policy_division(self, on: date | None = None) -> "models.QuerySet[User]":
+        """The people who belong to the policy division today (or `on`)."""
+        members = Membership.objects.active(on).filter(department__is_policy_division=True)
+        return self.filter(pk__in=members.values("user"), is_active=True)
+
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         fields.update(is_staff=True, is_superuser=True, is_administrator=True)
         return self.create_user(email, password, **fields)
@@ -120,6 +125,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def active_memberships(self, on: date | None = None) -> "models.QuerySet[Membership]":
         return Membership.objects.active(on).filter(user=self).select_related("department")
 
+    def is_member_of(self, *departments: "Department", on: date | None = None) -> bool:
+        """Whether the user belongs to any of `departments` today (or `on`)."""
+        return self.active_memberships(on).filter(department__in=departments).exists()
+
     @property
     def is_policy_division(self) -> bool:
         """A member of the policy division (情報政策担当課)."""
@@ -141,6 +150,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return Department.objects.filter(
             pk__in=self.active_memberships().filter(role=Role.HEAD).values("department")
         )
+
+    def approvable_departments(self, at: datetime | None = None) -> "models.QuerySet[Department]":
+        """The departments whose posts this user may approve now: those they head, and those
+        they stand in for as the acting approver on duty (G-5-2)."""
+        at = at or timezone.now()
+        acting = ActingAppointment.objects.on_duty(at).filter(deputy=self).values("department")
+        headed = self.active_memberships(timezone.localdate(at)).filter(role=Role.HEAD)
+        return Department.objects.filter(Q(pk__in=headed.values("department")) | Q(pk__in=acting))
 
     def requires_mfa(self) -> bool:
         """Heads, the policy division, auditors and administrators must use TOTP (G-4-7)."""

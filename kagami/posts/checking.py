@@ -43,12 +43,17 @@ def check_text(
     accounts: list[OfficialAccount],
     publish_at: datetime,
     images: list[tuple[str, str]],
+    *,
+    written_for: datetime | None = None,
 ) -> list[Finding]:
+    """The findings for `text` on `accounts` at `publish_at`; `written_for` is the time it
+    was approved for when it goes out at another time (see accuracy.past-date)."""
     post = CheckedPost(
         text=text,
         platforms=tuple(sorted({a.platform.code for a in accounts})),
         publish_at=publish_at,
         images=tuple(Image(alt=alt or None, source=source or None) for alt, source in images),
+        written_for=written_for,
     )
     return check(post, checks_config(), translate=gettext)
 

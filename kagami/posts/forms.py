@@ -9,13 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kagami.orgs.models import Department, Membership, User
 from kagami.posts.models import OutOfHoursKind, PreApprovedCategory
-from kagami.registry.models import AccountState, OfficialAccount
+from kagami.registry.models import OfficialAccount
 
 
 def publishable_accounts(department: Department) -> Any:
-    return OfficialAccount.objects.filter(
-        departments=department, state__in=[AccountState.START_REPORTED, AccountState.ACTIVE]
-    ).select_related("platform")
+    """The department's accounts that may publish now (G-4-2, G-4-3)."""
+    return (
+        OfficialAccount.objects.publishable_at(timezone.now())
+        .filter(departments=department)
+        .select_related("platform")
+    )
 
 
 class AccountChoiceField(forms.ModelMultipleChoiceField):

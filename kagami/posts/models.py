@@ -3,7 +3,8 @@ whose approval; pre-approved categories and after-the-fact reports; the working 
 
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -52,12 +53,47 @@ class PostState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("取り下げ")
 
 
+# The lifecycle of a post (G-5-2); `Post.move_to` checks every change against it, and bulk
+# changes filter on `states_leading_to`. Any edit of a submitted or approved post takes it
+# back to a draft: the approval bound the old version.
+POST_TRANSITIONS: dict[str, set[str]] = {
+    PostState.DRAFT: {PostState.SUBMITTED, PostState.APPROVED, PostState.WITHDRAWN},
+    PostState.CHANGES_REQUESTED: {
+        PostState.DRAFT,
+        PostState.SUBMITTED,
+        PostState.APPROVED,
+        PostState.WITHDRAWN,
+    },
+    PostState.SUBMITTED: {
+        PostState.DRAFT,
+        PostState.APPROVED,
+        PostState.CHANGES_REQUESTED,
+        PostState.REJECTED,
+        PostState.EXPIRED,
+        PostState.WITHDRAWN,
+    },
+    PostState.APPROVED: {PostState.DRAFT, PostState.PUBLISHED, PostState.WITHDRAWN},
+    PostState.REJECTED: set(),
+    PostState.EXPIRED: set(),
+    PostState.PUBLISHED: set(),
+    PostState.WITHDRAWN: set(),
+}
+
 EDITABLE_STATES = (
     PostState.DRAFT,
     PostState.CHANGES_REQUESTED,
     PostState.SUBMITTED,
     PostState.APPROVED,
 )
+
+
+def states_leading_to(state: str) -> list[str]:
+    """The states from which a post may move to `state` (for conditional bulk updates)."""
+    return [source for source, targets in POST_TRANSITIONS.items() if state in targets]
+
+
+class TransitionError(RuntimeError):
+    """A state change the lifecycle table does not allow: a bug, not a user's mistake."""
 
 
 class OutOfHoursKind(models.TextChoices):
@@ -133,7 +169,7 @@ class Post(models.Model):
         accounts and the out-of-hours reason."""
         payload = {
             "text": self.text,
-            "publish_at": self.publish_at.isoformat(),
+            "publish_at": self.publish_at.astimezone(UTC).isoformat(),
             "targets": sorted((t.account_id, t.text_override) for t in self.targets.all()),
             "images": [(i.file.name, i.alt_text, i.source) for i in self.images.all()],
             "out_of_hours": [self.out_of_hours_kind, self.out_of_hours_note],
@@ -142,16 +178,90 @@ class Post(models.Model):
             json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
 
+    def snapshot(self) -> dict[str, Any]:
+        """Exactly what each platform will receive for this version: the text per account as
+        it will be published, the images with their alternative text, the time (G-5-2)."""
+        return {
+            "publish_at": self.publish_at.astimezone(UTC).isoformat(),
+            "targets": {str(t.account_id): t.text for t in self.targets.all()},
+            "images": [
+                {
+                    "id": i.pk,
+                    "file": i.file.name,
+                    "alt_text": i.alt_text,
+                    "source": i.source,
+                    "width": i.width,
+                    "height": i.height,
+                }
+                for i in self.images.all()
+            ],
+            "out_of_hours": [self.out_of_hours_kind, self.out_of_hours_note],
+        }
+
     def current_approval(self) -> "Approval | None":
-        """The approval that still covers this exact version, if any."""
-        approval = self.decisions.filter(decision=Decision.APPROVED).order_by("-decided_at").first()
-        if approval and approval.version == self.version and approval.digest == self.digest():
-            return approval
+        """The approval (or pre-approved publication) that still covers this exact version,
+        if any: bound to the current version and its digest, and not since superseded."""
+        if self.state != PostState.APPROVED:
+            return None
+        latest = max(self.decisions.all(), key=lambda d: d.pk, default=None)
+        if (
+            latest is not None
+            and latest.decision in (Decision.APPROVED, Decision.SELF_PUBLISHED)
+            and latest.version == self.version
+            and latest.digest == self.digest()
+        ):
+            return latest
         return None
+
+    def move_to(self, state: str) -> None:
+        """Change the state as POST_TRANSITIONS allows (the caller saves)."""
+        if state not in POST_TRANSITIONS[self.state]:
+            raise TransitionError(f"post {self.pk}: {self.state} -> {state} is not allowed")
+        self.state = state
+
+    def editors_since_approval(self) -> set[int]:
+        """Everyone who wrote or edited a version since the last approval (all versions if it
+        was never approved), and the author: none of them may approve it (G-5-2)."""
+        approved = [d.version for d in self.decisions.all() if d.decision == Decision.APPROVED]
+        since = max(approved, default=0)
+        return {self.author_id} | set(
+            self.versions.filter(number__gt=since).values_list("edited_by", flat=True)
+        )
 
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+
+class PostVersion(models.Model):
+    """One version of a post as it was made, and who made it. Kept for good: an approval
+    binds one of them and publishing sends exactly its text and images (G-5-2), and the
+    archive needs the approved text as it was."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版"))
+    edited_by = models.ForeignKey(
+        User, verbose_name=_("作成・編集した人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    content = models.JSONField(_("内容"))
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("投稿の版")
+        verbose_name_plural = _("投稿の版")
+        ordering = ["post", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="one_post_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} v{self.number}"
+
+    def text_for(self, account_id: int) -> str | None:
+        """The text this version publishes on the account, or None if it does not go there."""
+        text: str | None = self.content["targets"].get(str(account_id))
+        return text
 
 
 class PostTarget(models.Model):
@@ -261,6 +371,10 @@ class Approval(models.Model):
 
 
 class PreApprovalGrantQuerySet(models.QuerySet["PreApprovalGrant"]):
+    def visible_to(self, user: User) -> "PreApprovalGrantQuerySet":
+        """Grants on the accounts `user` may see."""
+        return self.filter(account__in=OfficialAccount.objects.visible_to(user))
+
     def in_force(self, on: date | None = None) -> "PreApprovalGrantQuerySet":
         on = on or timezone.localdate()
         return self.filter(valid_from__lte=on, valid_until__gte=on, revoked_at__isnull=True)

@@ -2,16 +2,17 @@
 workflow functions and show their DomainError; they change nothing themselves."""
 
 import calendar as pycalendar
+import mimetypes
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
@@ -27,7 +28,6 @@ from kagami.posts.forms import (
     ReportConfirmForm,
 )
 from kagami.posts.models import (
-    Acknowledgement,
     AfterReport,
     Post,
     PostState,
@@ -35,6 +35,7 @@ from kagami.posts.models import (
     working_calendar,
 )
 from kagami.posts.rendering import highlight, number_findings
+from kagami.posts.review import review
 
 
 def _user(request: HttpRequest) -> User:
@@ -173,13 +174,27 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     warnings = sorted(
         {f.rule: f for r in results for f in r.warnings}.values(), key=lambda f: f.rule
     )
-    member = user.active_memberships().filter(department=post.department).exists()
+    member = user.is_member_of(post.department)
     grants = PreApprovalGrant.objects.in_force().filter(
         staff=user, account__in=post.targets.values("account")
     )
+    targets = list(post.targets.select_related("account__platform"))
+    # The latest delivery per account (a re-approved version makes a fresh one).
+    latest: dict[int, Any] = {}
+    for delivery in post.deliveries.order_by("version", "pk"):
+        latest[delivery.account_id] = delivery
+    for target in targets:
+        target.latest_delivery = latest.get(target.account_id)  # type: ignore[attr-defined]
+    can_send_again = user.pk == post.author_id or user.can_approve_for(post.department)
+    reviews, previous = review(post)
     context = {
         "post": post,
-        "targets": post.targets.select_related("account__platform", "delivery"),
+        "targets": targets,
+        "reviews": reviews,
+        "previous_approved": previous,
+        "acknowledged": post.acknowledgements.filter(version=post.version).select_related("by"),
+        "can_send_again": can_send_again,
+        "can_decide_held": user.is_policy_division or user.can_approve_for(post.department),
         "images": post.images.all(),
         "sections": _sections(results),
         "warnings": warnings,
@@ -187,7 +202,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": member and post.is_editable,
         "can_submit": member and post.state in (PostState.DRAFT, PostState.CHANGES_REQUESTED),
         "can_decide": post.state == PostState.SUBMITTED
-        and post.author_id != user.pk
+        and user.pk not in post.editors_since_approval()
         and user.can_approve_for(post.department),
         "decision_form": DecisionForm(),
         "image_form": ImageForm(),
@@ -198,6 +213,18 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "trail": AuditEvent.objects.for_object(post).select_related("actor")[:30],
     }
     return render(request, "posts/post_detail.html", context)
+
+
+@login_required
+@require_safe
+def post_image(request: HttpRequest, pk: int, image_pk: int) -> FileResponse:
+    """An image of a post, for those who may see the post (not public until published)."""
+    post = visible_post(_user(request), pk)
+    image = get_object_or_404(post.images.all(), pk=image_pk)
+    content_type = mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
+    response = FileResponse(image.file.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _acknowledgements(request: HttpRequest) -> dict[str, str]:
@@ -313,7 +340,13 @@ def grants(request: HttpRequest) -> HttpResponse:
     form = GrantForm(request.POST or None, head=user)
     if request.method == "POST":
         if "revoke" in request.POST:
-            grant = get_object_or_404(PreApprovalGrant, pk=request.POST["revoke"], granted_by=user)
+            # Any head of the account's departments, a successor included, may revoke it.
+            grant = get_object_or_404(
+                PreApprovalGrant.objects.filter(
+                    account__departments__in=user.headed_departments()
+                ).distinct(),
+                pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0,
+            )
             try:
                 workflow.revoke_pre_approval(head=user, grant=grant, request=request)
                 messages.success(request, _("事前承認の範囲を取り消しました。"))
@@ -334,35 +367,6 @@ def grants(request: HttpRequest) -> HttpResponse:
         .select_related("staff", "account")
     )
     return render(request, "posts/grants.html", {"form": form, "grants": rows})
-
-
-@login_required
-def supervision(request: HttpRequest) -> HttpResponse:
-    """What a head oversees in their departments (G-5-4); the policy division sees them all."""
-    user = _user(request)
-    departments: Any = (
-        Department.objects.filter(is_active=True)
-        if user.sees_everything
-        else user.headed_departments()
-    )
-    if not departments.exists():
-        raise Http404
-    posts = Post.objects.filter(department__in=departments).select_related("department", "author")
-    context = {
-        "departments": departments,
-        "pending": posts.filter(state=PostState.SUBMITTED).order_by("publish_at"),
-        "reports": AfterReport.objects.filter(
-            post__department__in=departments, outcome=""
-        ).select_related("post"),
-        "out_of_hours": posts.exclude(out_of_hours_kind="").order_by("-publish_at")[:50],
-        "acknowledged": Acknowledgement.objects.filter(post__department__in=departments)
-        .select_related("post", "by")
-        .order_by("-at")[:50],
-        "delegations": ActingAppointment.objects.on_duty()
-        .filter(department__in=departments)
-        .select_related("deputy", "department"),
-    }
-    return render(request, "posts/supervision.html", context)
 
 
 @login_required

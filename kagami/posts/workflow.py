@@ -21,6 +21,7 @@ from kagami.orgs.models import ActingAppointment, Department, User
 from kagami.orgs.notifications import notify
 from kagami.posts.checking import TargetFindings, check_post_content, checks_config
 from kagami.posts.models import (
+    POST_TRANSITIONS,
     Acknowledgement,
     AfterReport,
     Approval,
@@ -30,10 +31,12 @@ from kagami.posts.models import (
     PostImage,
     PostState,
     PostTarget,
+    PostVersion,
     PreApprovalGrant,
     PreApprovedCategory,
     working_calendar,
 )
+from kagami.posts.signals import approval_ended
 from kagami.registry.models import OfficialAccount
 
 logger = logging.getLogger(__name__)
@@ -45,10 +48,6 @@ IMAGE_TYPES = {"JPEG", "PNG", "GIF", "WEBP"}
 
 def _notify(users: Iterable[User], subject: str, body: str, post: Post | None = None) -> None:
     notify(users, subject, body, link=reverse("posts:post_detail", args=[post.pk]) if post else "")
-
-
-def _is_member(user: User, department: Department) -> bool:
-    return user.active_memberships().filter(department=department).exists()
 
 
 def _approvers(department: Department) -> list[User]:
@@ -93,6 +92,43 @@ def hours_problem(post: Post) -> str | None:
     return None
 
 
+def _record_version(post: Post, actor: User) -> PostVersion:
+    """Keep the version just made, and who made it (G-5-2: nobody approves their own words)."""
+    return PostVersion.objects.create(
+        post=post,
+        number=post.version,
+        edited_by=actor,
+        content=post.snapshot(),
+        digest=post.digest(),
+    )
+
+
+def _new_version(post: Post, actor: User, reason: str) -> str:
+    """The post's content changed: a new version, which no earlier approval covers. A
+    submitted or approved post goes back to a draft, and what was waiting to go out stops
+    (the publishing app cancels its deliveries in this same transaction). Returns the state
+    the post had."""
+    previous = post.state
+    post.version += 1
+    if previous in (PostState.SUBMITTED, PostState.APPROVED):
+        if previous == PostState.APPROVED:
+            approval_ended.send(sender=Post, post=post, actor=actor, reason=reason)
+        post.move_to(PostState.DRAFT)
+    post.save(update_fields=["version", "state"])
+    _record_version(post, actor)
+    return previous
+
+
+def _kept_version(post: Post) -> PostVersion:
+    """The kept copy of the version being approved; what publishing will send."""
+    version = post.versions.filter(number=post.version).first()
+    if version is None or version.digest != post.digest():
+        raise DomainError(
+            _("投稿の内容が記録と一致しません。もう一度保存してから審査を依頼してください。")
+        )
+    return version
+
+
 def _check_accounts(department: Department, accounts: list[OfficialAccount]) -> None:
     if not accounts:
         raise DomainError(_("投稿先のアカウントを選んでください。"))
@@ -126,7 +162,7 @@ def save_post(
 ) -> Post:
     """Create or edit a draft (G-5-1). Editing a submitted or approved post takes it back to
     a draft: the approval bound the old version, so the new one needs its own (G-5-2)."""
-    if not _is_member(actor, department):
+    if not actor.is_member_of(department):
         raise DomainError(_("この所属の投稿は作成できません。"))
     if post is not None and not post.is_editable:
         raise DomainError(
@@ -157,16 +193,13 @@ def save_post(
                 defaults={"text_override": overrides.get(account.pk, "")},
             )
         if creating:
+            _record_version(post, actor)
             audit.record(
                 "posts.drafted", actor=actor, target=post, department=department, request=request
             )
             return post
         if post.digest() != before:
-            previous_state = post.state
-            post.version += 1
-            if post.state in (PostState.SUBMITTED, PostState.APPROVED):
-                post.state = PostState.DRAFT
-            post.save(update_fields=["version", "state"])
+            previous_state = _new_version(post, actor, "edited")
             audit.record(
                 "posts.approval_voided" if previous_state == PostState.APPROVED else "posts.edited",
                 actor=actor,
@@ -209,19 +242,19 @@ def add_image(
         raise DomainError(
             _("画像の縦横は %(max)s ピクセルまでにしてください。") % {"max": MAX_IMAGE_SIDE}
         )
-    if not post.is_editable or not _is_member(actor, post.department):
+    if not post.is_editable or not actor.is_member_of(post.department):
         raise DomainError(_("この投稿には画像を追加できません。"))
     upload.seek(0)
     with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if not post.is_editable:
+            raise DomainError(_("この投稿には画像を追加できません。"))
         image = PostImage(
             post=post, alt_text=alt_text.strip(), source=source.strip(), order=post.images.count()
         )
         image.file.save(upload.name or "image", upload, save=False)
         image.save()
-        post.version += 1
-        if post.state in (PostState.SUBMITTED, PostState.APPROVED):
-            post.state = PostState.DRAFT
-        post.save(update_fields=["version", "state"])
+        _new_version(post, actor, "edited")
         audit.record(
             "posts.edited",
             actor=actor,
@@ -307,7 +340,8 @@ def submit_post(
     """Ask the head (or the acting approver on duty) to approve (G-5-2). Errors block;
     warnings need a recorded reason; a time outside hours needs a reason the approver sees."""
     acknowledgements = acknowledgements or {}
-    if not _is_member(actor, post.department):
+    post.refresh_from_db()  # the caller's copy may predate an edit or a decision
+    if not actor.is_member_of(post.department):
         raise DomainError(_("この所属の投稿は提出できません。"))
     if post.state not in (PostState.DRAFT, PostState.CHANGES_REQUESTED):
         raise DomainError(
@@ -322,8 +356,11 @@ def submit_post(
     if post.out_of_hours_kind == OutOfHoursKind.OTHER and not post.out_of_hours_note:
         raise DomainError(_("時間外に投稿する理由を具体的に書いてください。"))
     with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if (locked.state, locked.version) != (post.state, post.version):
+            raise DomainError(_("ほかの操作で投稿が変わりました。画面を読み込み直してください。"))
         _record_acknowledgements(post, actor, results, acknowledgements, request)
-        post.state = PostState.SUBMITTED
+        post.move_to(PostState.SUBMITTED)
         post.submitted_at = timezone.now()
         post.save(update_fields=["state", "submitted_at"])
         audit.record(
@@ -350,16 +387,27 @@ def submit_post(
 def _decide(
     actor: User, post: Post, decision: str, comment: str, request: HttpRequest | None
 ) -> Post:
-    if post.author_id == actor.pk:
-        raise DomainError(_("自分が作成した投稿は承認・却下できません。"))
     if not actor.can_approve_for(post.department):
         raise DomainError(_("この投稿を審査できるのは、所属長か代決者だけです。"))
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
+        if actor.pk in post.editors_since_approval():
+            raise DomainError(
+                _(
+                    "自分が作成・編集した投稿は承認・却下できません。"
+                    "ほかの所属長か代決者に審査を依頼してください。"
+                )
+            )
         if post.state != PostState.SUBMITTED:
             raise DomainError(_("この投稿は承認待ちではありません。"))
+        if decision == Decision.APPROVED:
+            # The account may have been suspended or ended since the post was submitted.
+            _check_accounts(
+                post.department, [t.account for t in post.targets.select_related("account")]
+            )
+            _kept_version(post)
         if decision == Decision.APPROVED and post.publish_at <= timezone.now():
-            post.state = PostState.EXPIRED
+            post.move_to(PostState.EXPIRED)
             post.save(update_fields=["state"])
             audit.record(
                 "posts.expired",
@@ -381,11 +429,13 @@ def _decide(
                 as_acting_approver=acting,
                 comment=comment.strip(),
             )
-            post.state = {
-                Decision.APPROVED: PostState.APPROVED,
-                Decision.CHANGES_REQUESTED: PostState.CHANGES_REQUESTED,
-                Decision.REJECTED: PostState.REJECTED,
-            }[Decision(decision)]
+            post.move_to(
+                {
+                    Decision.APPROVED: PostState.APPROVED,
+                    Decision.CHANGES_REQUESTED: PostState.CHANGES_REQUESTED,
+                    Decision.REJECTED: PostState.REJECTED,
+                }[Decision(decision)]
+            )
             post.save(update_fields=["state"])
             audit.record(
                 f"posts.{decision}",
@@ -437,14 +487,19 @@ def reject_post(
 
 
 def withdraw_post(*, actor: User, post: Post, request: HttpRequest | None = None) -> Post:
-    """The author (or a member of the department) takes a post back before it goes out."""
-    if not _is_member(actor, post.department) or post.state in (
-        PostState.PUBLISHED,
-        PostState.WITHDRAWN,
-    ):
+    """The author (or a member of the department) takes a post back before it goes out;
+    what was waiting to go out stops in the same transaction."""
+    if not actor.is_member_of(post.department):
         raise DomainError(_("この投稿は取り下げできません。"))
     with transaction.atomic():
-        post.state = PostState.WITHDRAWN
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if PostState.WITHDRAWN not in POST_TRANSITIONS[post.state]:
+            raise DomainError(
+                _("「%(state)s」の投稿は取り下げできません。") % {"state": post.get_state_display()}
+            )
+        if post.state == PostState.APPROVED:
+            approval_ended.send(sender=Post, post=post, actor=actor, reason="withdrawn")
+        post.move_to(PostState.WITHDRAWN)
         post.save(update_fields=["state"])
         audit.record(
             "posts.withdrawn", actor=actor, target=post, department=post.department, request=request
@@ -459,7 +514,10 @@ def expire_overdue_posts(now: datetime | None = None) -> int:
     count = 0
     for post in Post.objects.filter(state=PostState.SUBMITTED, publish_at__lte=now):
         with transaction.atomic():
-            post.state = PostState.EXPIRED
+            post = Post.objects.select_for_update().get(pk=post.pk)
+            if post.state != PostState.SUBMITTED:
+                continue  # decided meanwhile
+            post.move_to(PostState.EXPIRED)
             post.save(update_fields=["state"])
             audit.record("posts.expired", target=post, department=post.department)
             _notify(
@@ -489,7 +547,7 @@ def grant_pre_approval(
     prior approval, and for how long (G-5-2-a)."""
     if not any(head.is_head_of(d) for d in account.departments.all()):
         raise DomainError(_("事前承認の範囲を決められるのは、そのアカウントの所属長だけです。"))
-    if not any(_is_member(staff, d) for d in account.departments.all()) or staff == head:
+    if not staff.is_member_of(*account.departments.all()) or staff == head:
         raise DomainError(_("対象は、そのアカウントを運用する所属の職員にしてください。"))
     if not categories or not set(categories) <= set(PreApprovedCategory.values):
         raise DomainError(_("区分を1つ以上選んでください。"))
@@ -523,6 +581,8 @@ def grant_pre_approval(
 def revoke_pre_approval(
     *, head: User, grant: PreApprovalGrant, request: HttpRequest | None = None
 ) -> None:
+    """A head of the account's departments (the one who granted it, or a successor) takes an
+    advance approval back."""
     if not any(head.is_head_of(d) for d in grant.account.departments.all()):
         raise DomainError(_("事前承認の範囲を取り消せるのは、そのアカウントの所属長だけです。"))
     with transaction.atomic():
@@ -570,9 +630,11 @@ def publish_pre_approved(
     head granted in advance (G-5-2-a); an after-the-fact report goes to the head at once
     (G-5-3)."""
     acknowledgements = acknowledgements or {}
-    if post.state not in (PostState.DRAFT, PostState.CHANGES_REQUESTED) or not _is_member(
-        actor, post.department
-    ):
+    post.refresh_from_db()  # the caller's copy may predate an edit or a decision
+    if post.state not in (
+        PostState.DRAFT,
+        PostState.CHANGES_REQUESTED,
+    ) or not actor.is_member_of(post.department):
         raise DomainError(_("この投稿は事前承認の範囲で投稿できません。"))
     if category not in PreApprovedCategory.values:
         raise DomainError(_("事前承認の区分を選んでください。"))
@@ -605,6 +667,10 @@ def publish_pre_approved(
     if problem:
         raise DomainError(problem + _("事前承認の範囲での投稿は、運用時間内に限られます。"))
     with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if (locked.state, locked.version) != (post.state, post.version):
+            raise DomainError(_("ほかの操作で投稿が変わりました。画面を読み込み直してください。"))
+        _kept_version(post)
         _record_acknowledgements(post, actor, results, acknowledgements, request)
         Approval.objects.create(
             post=post,
@@ -613,7 +679,7 @@ def publish_pre_approved(
             decision=Decision.SELF_PUBLISHED,
             decided_by=actor,
         )
-        post.state = PostState.APPROVED
+        post.move_to(PostState.APPROVED)
         post.pre_approved_category = category
         post.submitted_at = timezone.now()
         post.save(update_fields=["state", "pre_approved_category", "submitted_at"])
@@ -661,6 +727,10 @@ def confirm_after_report(
     post = report.post
     if not actor.is_head_of(post.department) and not actor.can_approve_for(post.department):
         raise DomainError(_("事後報告を確認できるのは、所属長か代決者だけです。"))
+    if actor.pk in post.editors_since_approval():
+        raise DomainError(
+            _("自分が作成・編集した投稿の事後報告は確認できません（ガイドライン5(3)）。")
+        )
     if report.outcome:
         raise DomainError(_("この事後報告は確認済みです。"))
     if outcome not in AfterReport.Outcome.values:
@@ -692,11 +762,7 @@ def escalate_after_reports(now: datetime | None = None) -> int:
     due = AfterReport.objects.filter(
         outcome="", escalated_at__isnull=True, due_at__lt=now
     ).select_related("post__department")
-    division = list(
-        User.objects.filter(
-            memberships__department__is_policy_division=True, memberships__valid_until__isnull=True
-        ).distinct()
-    )
+    division = list(User.objects.policy_division())
     count = 0
     for report in due:
         with transaction.atomic():

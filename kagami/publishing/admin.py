@@ -23,10 +23,19 @@ class AttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["target", "state", "due_at", "attempts", "last_error_kind", "published_at"]
-    list_filter = ["state", "last_error_kind", "target__account__platform"]
-    search_fields = ["target__post__text", "target__account__name", "platform_post_id"]
-    list_select_related = ["target__post", "target__account"]
+    list_display = [
+        "post",
+        "account",
+        "version",
+        "state",
+        "due_at",
+        "attempts",
+        "last_error_kind",
+        "published_at",
+    ]
+    list_filter = ["state", "last_error_kind", "account__platform"]
+    search_fields = ["text", "account__name", "platform_post_id"]
+    list_select_related = ["post", "account"]
     inlines = [AttemptInline]
 
 

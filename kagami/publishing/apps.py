@@ -4,7 +4,7 @@ from django.utils.translation import gettext_noop as N_
 
 
 class PublishingConfig(AppConfig):
-    """Delivering approved posts to the platforms exactly once; emergency pause (issue 7)."""
+    """Delivering approved posts to the platforms exactly once; emergency pause (G-6-4)."""
 
     name = "kagami.publishing"
     verbose_name = _("配信")
@@ -19,7 +19,14 @@ class PublishingConfig(AppConfig):
         "publishing.resumed": N_("投稿の再開"),
         "publishing.late_sent": N_("遅れた投稿の送信"),
         "publishing.late_cancelled": N_("遅れた投稿の取りやめ"),
+        "publishing.held": N_("配信の保留"),
+        "publishing.cancelled": N_("配信の取りやめ"),
+        "publishing.resent": N_("失敗した配信の再送"),
     }
 
     def ready(self) -> None:
+        from kagami.posts.signals import approval_ended
         from kagami.publishing import checks  # noqa: F401  (registers the system checks)
+        from kagami.publishing.workflow import cancel_open_deliveries
+
+        approval_ended.connect(cancel_open_deliveries, dispatch_uid="publishing.cancel_open")

@@ -1,5 +1,6 @@
-"""Delivery of approved posts to the platforms, exactly once (issue 7): one Delivery per post
-target, an Attempt recorded before every platform call, pauses, and the sandbox network."""
+"""Delivery of approved posts to the platforms, exactly once: one Delivery per approved version
+of a post and account, carrying the approved text; an Attempt recorded before every platform
+call; pauses; and the sandbox network."""
 
 import uuid
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kagami.orgs.models import Department, User
-from kagami.posts.models import PostTarget
+from kagami.posts.models import Post
 from kagami.publishing.adapters.base import ErrorKind
 from kagami.registry.models import OfficialAccount
 
@@ -23,6 +24,43 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("失敗")
     HELD = "held", _("一時停止で保留")
     CANCELLED = "cancelled", _("取りやめ")
+
+
+# The lifecycle of a delivery; workflow and worker functions change `state` only along it.
+# waiting → claimed → publishing → published is the usual way; a person decides on held ones
+# (send or cancel) and may send a failed one again.
+DELIVERY_TRANSITIONS: dict[str, set[str]] = {
+    DeliveryState.WAITING: {DeliveryState.CLAIMED, DeliveryState.HELD, DeliveryState.CANCELLED},
+    DeliveryState.CLAIMED: {
+        DeliveryState.PUBLISHING,
+        DeliveryState.WAITING,  # lease ran out, or paused meanwhile
+        DeliveryState.HELD,
+        DeliveryState.CANCELLED,
+    },
+    DeliveryState.PUBLISHING: {
+        DeliveryState.PUBLISHED,
+        DeliveryState.WAITING,  # retry, lease ran out, or rate-limited before the call
+        DeliveryState.MANUAL,
+        DeliveryState.FAILED,
+    },
+    DeliveryState.MANUAL: {DeliveryState.PUBLISHED, DeliveryState.CANCELLED},
+    DeliveryState.HELD: {DeliveryState.WAITING, DeliveryState.CANCELLED},
+    DeliveryState.FAILED: {DeliveryState.WAITING},  # sent again by the author or the head
+    DeliveryState.PUBLISHED: set(),
+    DeliveryState.CANCELLED: set(),
+}
+# Deliveries that may still go out: editing or withdrawing the post cancels them.
+OPEN_STATES = (
+    DeliveryState.WAITING,
+    DeliveryState.CLAIMED,
+    DeliveryState.HELD,
+    DeliveryState.MANUAL,
+)
+
+
+def leading_to(state: str) -> list[str]:
+    """The states from which a delivery may move to `state` (for conditional updates)."""
+    return [source for source, targets in DELIVERY_TRANSITIONS.items() if state in targets]
 
 
 class FailureKind(models.TextChoices):
@@ -78,11 +116,25 @@ class FailureKind(models.TextChoices):
     REFUSED = ErrorKind.REFUSED, _("プラットフォームが投稿を受け付けませんでした。")
 
 
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def visible_to(self, user: User) -> "DeliveryQuerySet":
+        """Deliveries of the posts `user` may see."""
+        return self.filter(post__in=Post.objects.visible_to(user))
+
+
 class Delivery(models.Model):
-    """One post going to one account. The row's state is the truth: workers claim it with a
+    """One approved version of a post going to one account, with exactly the text that was
+    approved for it (G-5-2). The row's state is the truth: workers claim it with a
     conditional update, and the idempotency key stays the same across retries."""
 
-    target = models.OneToOneField(PostTarget, on_delete=models.PROTECT, related_name="delivery")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="deliveries")
+    account = models.ForeignKey(
+        OfficialAccount, verbose_name=_("アカウント"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("承認された版"))
+    text = models.TextField(_("承認された本文"))
+    reason = models.TextField(_("保留・取りやめの理由"), blank=True)
+    resend_base = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(
         _("状態"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.WAITING
     )
@@ -102,13 +154,31 @@ class Delivery(models.Model):
         _("エラーの種類"), max_length=20, choices=FailureKind.choices, blank=True
     )
 
+    objects = DeliveryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("配信")
         verbose_name_plural = _("配信")
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "account", "version"], name="one_delivery_per_version"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.target} ({self.get_state_display()})"
+        return f"{self.account} v{self.version} ({self.get_state_display()})"
+
+    def move_to(self, state: str) -> None:
+        """Change the state as DELIVERY_TRANSITIONS allows (the caller saves)."""
+        if state not in DELIVERY_TRANSITIONS[self.state]:
+            raise RuntimeError(f"delivery {self.pk}: {self.state} -> {state} is not allowed")
+        self.state = state
+
+    @property
+    def attempts_this_round(self) -> int:
+        """Attempts since it was last sent again by a person."""
+        return self.attempts - self.resend_base
 
 
 class RateLimit(models.Model):
@@ -199,6 +269,12 @@ class Pause(models.Model):
         return f"{scope}: {self.reason}"
 
 
+class SandboxPostQuerySet(models.QuerySet["SandboxPost"]):
+    def visible_to(self, user: User) -> "SandboxPostQuerySet":
+        """Training posts of the accounts `user` may see."""
+        return self.filter(account__in=OfficialAccount.objects.visible_to(user))
+
+
 class SandboxPost(models.Model):
     """A post on the built-in training network: what the demo and staff training publish."""
 
@@ -207,6 +283,8 @@ class SandboxPost(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     media_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SandboxPostQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("練習用ネットワークの投稿")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("pauses/<int:pk>/resume/", views.resume, name="resume"),
     path("deliveries/<int:pk>/late/", views.decide_late, name="decide_late"),
     path("deliveries/<int:pk>/manual/", views.record_manual, name="record_manual"),
+    path("deliveries/<int:pk>/resend/", views.resend, name="resend"),
 ]

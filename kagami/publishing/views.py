@@ -1,4 +1,5 @@
-"""Screens of delivery: the sandbox network, the emergency pause, late posts, manual posting."""
+"""Screens of delivery: the sandbox network, the emergency pause, held and failed posts,
+manual posting."""
 
 import mimetypes
 
@@ -7,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department, User
-from kagami.posts.models import Post
 from kagami.publishing import media, workflow
 from kagami.publishing.models import Delivery, Pause, RateLimit, SandboxPost
 from kagami.publishing.worker import late_deliveries
@@ -43,18 +44,32 @@ def public_media(request: HttpRequest, token: str, name: str) -> FileResponse:
 @login_required
 def sandbox(request: HttpRequest) -> HttpResponse:
     """The training network: what the sandbox 'published', newest first."""
-    accounts = OfficialAccount.objects.visible_to(_user(request))
-    posts = SandboxPost.objects.filter(account__in=accounts).select_related("account__platform")[
-        :100
-    ]
+    posts = SandboxPost.objects.visible_to(_user(request)).select_related("account__platform")[:100]
     return render(request, "publishing/sandbox.html", {"posts": posts})
 
 
 @login_required
 def sandbox_post(request: HttpRequest, pk: int) -> HttpResponse:
-    accounts = OfficialAccount.objects.visible_to(_user(request))
-    post = get_object_or_404(SandboxPost.objects.filter(account__in=accounts), pk=pk)
+    post = get_object_or_404(SandboxPost.objects.visible_to(_user(request)), pk=pk)
     return render(request, "publishing/sandbox.html", {"posts": [post], "single": True})
+
+
+def _pause_scope(scope: str) -> tuple[OfficialAccount | None, Department | None]:
+    """ "" is everything, "d<id>" one department, "a<id>" one account; anything else, or an
+    id that does not exist, is refused rather than read as "everything"."""
+    if not scope:
+        return None, None
+    kind, number = scope[:1], scope[1:]
+    if number.isascii() and number.isdigit() and len(number) < 19:
+        if kind == "a":
+            account = OfficialAccount.objects.filter(pk=int(number)).first()
+            if account is not None:
+                return account, None
+        elif kind == "d":
+            department = Department.objects.filter(pk=int(number)).first()
+            if department is not None:
+                return None, department
+    raise DomainError(_("止める範囲が見つかりません。一覧から選び直してください。"))
 
 
 @login_required
@@ -64,18 +79,8 @@ def pauses(request: HttpRequest) -> HttpResponse:
     if not user.sees_everything:
         raise Http404
     if request.method == "POST" and "reason" in request.POST:
-        scope = request.POST.get("scope", "")
         try:
-            account = (
-                OfficialAccount.objects.filter(pk=scope.removeprefix("a")).first()
-                if scope.startswith("a")
-                else None
-            )
-            department = (
-                Department.objects.filter(pk=scope.removeprefix("d")).first()
-                if scope.startswith("d")
-                else None
-            )
+            account, department = _pause_scope(request.POST.get("scope", ""))
             workflow.pause(
                 actor=user,
                 reason=request.POST["reason"],
@@ -123,31 +128,62 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("publishing:pauses")
 
 
+def _delivery_for(user: User, pk: int) -> Delivery:
+    """A delivery of a post `user` may see; 404 otherwise, exactly like a missing one."""
+    return get_object_or_404(
+        Delivery.objects.visible_to(user).select_related("post__department", "account__platform"),
+        pk=pk,
+    )
+
+
+def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
+    """Back to the page the form came from, when it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default, *args)
+
+
 @login_required
 @require_POST
 def decide_late(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a held delivery now, or cancel it."""
     user = _user(request)
-    delivery = get_object_or_404(Delivery.objects.select_related("target__post__department"), pk=pk)
-    if not Post.objects.visible_to(user).filter(pk=delivery.target.post_id).exists():
-        raise Http404
+    delivery = _delivery_for(user, pk)
+    send = request.POST.get("send") == "1"
     try:
-        workflow.decide_late(
-            actor=user, delivery=delivery, send=request.POST.get("send") == "1", request=request
-        )
+        workflow.decide_late(actor=user, delivery=delivery, send=send, request=request)
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect(request.POST.get("next") or "publishing:pauses")
+    else:
+        messages.success(
+            request, _("送信に戻しました。") if send else _("この配信を取りやめました。")
+        )
+    return _back(request, "publishing:pauses")
+
+
+@login_required
+@require_POST
+def resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed delivery again (author, head or acting approver)."""
+    user = _user(request)
+    delivery = _delivery_for(user, pk)
+    try:
+        workflow.resend(actor=user, delivery=delivery, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("送り直します。結果はこの画面に表示されます。"))
+    return redirect("posts:post_detail", pk=delivery.post_id)
 
 
 @login_required
 @require_POST
 def record_manual(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    delivery = get_object_or_404(
-        Delivery.objects.select_related("target__post", "target__account__platform"), pk=pk
-    )
-    if not Post.objects.visible_to(user).filter(pk=delivery.target.post_id).exists():
-        raise Http404
+    delivery = _delivery_for(user, pk)
     try:
         workflow.record_manual_post(
             actor=user, delivery=delivery, url=request.POST.get("url", "").strip(), request=request
@@ -156,4 +192,4 @@ def record_manual(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("投稿のURLを記録しました。"))
-    return redirect("posts:post_detail", pk=delivery.target.post_id)
+    return redirect("posts:post_detail", pk=delivery.post_id)

@@ -1,10 +1,12 @@
-"""Delivering approved posts exactly once (issue 7).
+"""Delivering approved posts exactly once.
 
-`schedule_due()` makes a Delivery for every approved target whose time has come.
+`schedule_due()` makes a Delivery for every account of an approved version whose time has
+come, carrying the text that was approved for it.
 `claim()` takes due deliveries with a conditional update (SKIP LOCKED on PostgreSQL; SQLite's
 IMMEDIATE transactions serialise), so several workers never take the same one.
-`deliver()` writes an Attempt *before* calling the platform; if an earlier attempt was left
-`started` (a worker died mid-call), it first asks the platform whether the post exists.
+`deliver()` asks `guarantees.verdict()` and writes an Attempt in one transaction *before*
+calling the platform; if an earlier attempt was left `started` (a worker died mid-call), it
+first asks the platform whether the post exists.
 """
 
 import mimetypes
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
 from kagami.orgs.notifications import notify
-from kagami.posts.models import PostState, PostTarget
+from kagami.posts.models import PostImage
 from kagami.publishing.adapters import (
     REGISTRY,
     Adapter,
@@ -34,6 +36,7 @@ from kagami.publishing.adapters import (
     PublishRequest,
 )
 from kagami.publishing.adapters.sandbox import SandboxAdapter
+from kagami.publishing.guarantees import Action, Verdict, verdict
 from kagami.publishing.media import signed_url
 from kagami.publishing.models import (
     Attempt,
@@ -43,6 +46,7 @@ from kagami.publishing.models import (
     Pause,
     RateLimit,
 )
+from kagami.publishing.scheduling import schedule_due
 from kagami.publishing.workflow import ask_for_manual_post, mark_fully_published
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
@@ -85,23 +89,6 @@ def adapter_for(account: OfficialAccount) -> Adapter:
     return cls(tokens, base_url=base_urls.get(account.platform.code))
 
 
-def schedule_due(now: datetime | None = None) -> int:
-    """A Delivery for each approved post's target whose time has come (idempotent: the
-    one-to-one target key makes a second worker's insert a no-op)."""
-    now = now or timezone.now()
-    targets = list(
-        PostTarget.objects.filter(
-            post__state=PostState.APPROVED, post__publish_at__lte=now, delivery__isnull=True
-        ).values_list("pk", "post__publish_at")
-    )
-    Delivery.objects.bulk_create(
-        (Delivery(target_id=pk, due_at=due, next_attempt_at=due) for pk, due in targets),
-        batch_size=500,
-        ignore_conflicts=True,
-    )
-    return len(targets)
-
-
 def _paused_accounts() -> list[int]:
     pauses = list(Pause.objects.in_force())
     if any(p.account_id is None and p.department_id is None for p in pauses):
@@ -119,12 +106,12 @@ def _daily_allowance(now: datetime) -> dict[int, int]:
     """For accounts on platforms with a daily limit that posted in the last 24 hours (or are
     posting now): how many more posts they may send."""
     usage = (
-        Delivery.objects.filter(target__account__platform__daily_post_limit__isnull=False)
+        Delivery.objects.filter(account__platform__daily_post_limit__isnull=False)
         .filter(
             Q(state=DeliveryState.PUBLISHED, published_at__gt=now - timedelta(days=1))
             | Q(state__in=[DeliveryState.CLAIMED, DeliveryState.PUBLISHING])
         )
-        .values_list("target__account_id", "target__account__platform__daily_post_limit")
+        .values_list("account_id", "account__platform__daily_post_limit")
         .annotate(used=Count("pk"))
     )
     return {account: limit - used for account, limit, used in usage}
@@ -147,11 +134,11 @@ def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = 
         }
         due = Delivery.objects.filter(
             state=DeliveryState.WAITING, next_attempt_at__lte=now
-        ).exclude(target__account__in=held)
+        ).exclude(account__in=held)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         rows = due.order_by("next_attempt_at").values_list(
-            "pk", "target__account_id", "target__account__platform__daily_post_limit"
+            "pk", "account_id", "account__platform__daily_post_limit"
         )[:limit]
         ids = []
         for pk, account, daily_limit in rows:
@@ -174,24 +161,33 @@ def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = 
 
 
 def _request(delivery: Delivery, adapter: Adapter) -> PublishRequest:
-    target = delivery.target
+    """Exactly what was approved: the delivery's text, and the images of the approved
+    version with the alternative text they had then."""
     lifetime = adapter.media_url_lifetime
-    media = tuple(
-        MediaFile(
-            content=image.file.read(),
-            content_type=mimetypes.guess_type(str(image.file.name))[0]
-            or "application/octet-stream",
-            alt_text=image.alt_text,
-            name=str(image.file.name),
-            url=signed_url(image, lifetime) if lifetime else "",
+    kept = next(v for v in delivery.post.versions.all() if v.number == delivery.version)
+    images = {i.pk: i for i in delivery.post.images.all()}
+    media = []
+    for frozen in kept.content["images"]:
+        image: PostImage = images[frozen["id"]]
+        if image.file.name != frozen["file"]:
+            raise PublishError(
+                f"image {frozen['file']} of the approved version is gone", ErrorKind.MEDIA_REFUSED
+            )
+        media.append(
+            MediaFile(
+                content=image.file.read(),
+                content_type=mimetypes.guess_type(str(image.file.name))[0]
+                or "application/octet-stream",
+                alt_text=frozen["alt_text"],
+                name=str(image.file.name),
+                url=signed_url(image, lifetime) if lifetime else "",
+            )
         )
-        for image in target.post.images.all()
-    )
     return PublishRequest(
-        text=target.text,
+        text=delivery.text,
         idempotency_key=str(delivery.idempotency_key),
-        handle=target.account.handle,
-        media=media,
+        handle=delivery.account.handle,
+        media=tuple(media),
     )
 
 
@@ -244,7 +240,7 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
                 )
                 states[delivery.pk] = DeliveryState.CLAIMED
                 continue
-        account = delivery.target.account
+        account = delivery.account
         if account.pk in limited:
             # The platform just said this account is over its limit: do not ask again now.
             states[delivery.pk] = _put_back(delivery, attempt, limited[account.pk])
@@ -287,16 +283,28 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
 
 
 def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]:
-    """Write an attempt for each of `ids` this worker holds; committed before any call."""
+    """Write an attempt for each of `ids` this worker holds and may send now; committed
+    before any call. In the same transaction, `guarantees.verdict()` decides on each: what
+    is no longer approved is cancelled, what a person must decide on is held, what a pause
+    covers goes back to the queue untried."""
+    now = timezone.now()
     with transaction.atomic():
         rows = list(
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("target__post__department", "target__account__platform")
-            .prefetch_related("target__post__images")
+            .select_related("post__department", "account__platform")
+            .prefetch_related("post__images", "post__targets", "post__decisions", "post__versions")
             .filter(pk__in=ids)
         )
         states = {d.pk: str(d.state) for d in rows}
-        mine = [d for d in rows if d.state == DeliveryState.CLAIMED and d.claimed_by == worker]
+        claimed = [d for d in rows if d.state == DeliveryState.CLAIMED and d.claimed_by == worker]
+        paused = set(_paused_accounts()) if claimed else set()
+        mine = []
+        for d in claimed:
+            decided = verdict(d, now, paused=d.account_id in paused)
+            if decided.action == Action.SEND:
+                mine.append(d)
+            else:
+                states[d.pk] = _set_aside(d, decided)
         if not mine:
             return states, []
         order = {pk: n for n, pk in enumerate(ids)}
@@ -330,6 +338,42 @@ def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]
     ]
 
 
+def _set_aside(delivery: Delivery, decided: Verdict) -> str:
+    """A claimed delivery that may not go out now: cancelled, held or back in the queue."""
+    to = {
+        Action.CANCEL: DeliveryState.CANCELLED,
+        Action.HOLD: DeliveryState.HELD,
+        Action.WAIT: DeliveryState.WAITING,
+    }[decided.action]
+    post = delivery.post
+    delivery.move_to(to)
+    delivery.claimed_by, delivery.lease_until = "", None
+    if to != DeliveryState.WAITING:
+        delivery.reason = decided.reason
+    delivery.save(update_fields=["state", "claimed_by", "lease_until", "reason"])
+    if to != DeliveryState.WAITING:
+        audit.record(
+            f"publishing.{to}",
+            target=post,
+            department=post.department,
+            data={
+                "delivery": delivery.pk,
+                "account": delivery.account_id,
+                "version": delivery.version,
+                "reason": decided.reason,
+            },
+        )
+    if to == DeliveryState.HELD:
+        notify(
+            [post.author, *post.department.heads()],
+            _("【Kagami】投稿を保留しました: %(post)s") % {"post": post},
+            _("%(account)s への投稿を保留しました。%(reason)s 送るか取りやめるかを決めてください。")
+            % {"account": delivery.account, "reason": decided.reason},
+            link=reverse("posts:post_detail", args=[post.pk]),
+        )
+    return to
+
+
 def _renew(pks: list[int], worker: str) -> set[int]:
     """Extend the leases this worker still holds; the ones it still holds."""
     mine = Delivery.objects.filter(pk__in=pks, state=DeliveryState.PUBLISHING, claimed_by=worker)
@@ -343,13 +387,14 @@ def _record_published(done: list[_Done]) -> None:
     finished = timezone.now()
     for item in done:
         d = item.delivery
-        d.state, d.lease_until, d.claimed_by = DeliveryState.PUBLISHED, None, ""
+        d.move_to(DeliveryState.PUBLISHED)
+        d.lease_until, d.claimed_by = None, ""
         d.platform_post_id, d.url = item.result.platform_post_id, item.result.url
-        d.published_at, d.published_text = item.at, d.target.text
+        d.published_at, d.published_text = item.at, d.text
         item.attempt.outcome = Attempt.Outcome.FOUND if item.found else Attempt.Outcome.PUBLISHED
         item.attempt.finished_at = finished
     deliveries = [item.delivery for item in done]
-    posts = {d.target.post_id for d in deliveries}
+    posts = {d.post_id for d in deliveries}
     with transaction.atomic():
         Delivery.objects.bulk_update(
             deliveries,
@@ -368,10 +413,11 @@ def _record_published(done: list[_Done]) -> None:
             [
                 {
                     "action": "publishing.found_existing" if i.found else "publishing.published",
-                    "target": i.delivery.target.post,
-                    "department": i.delivery.target.post.department,
+                    "target": i.delivery.post,
+                    "department": i.delivery.post.department,
                     "data": {
-                        "account": i.delivery.target.account_id,
+                        "account": i.delivery.account_id,
+                        "version": i.delivery.version,
                         "platform_post_id": i.result.platform_post_id,
                         "url": i.result.url,
                     },
@@ -380,7 +426,7 @@ def _record_published(done: list[_Done]) -> None:
             ]
         )
         mark_fully_published(posts)
-        OfficialAccount.objects.filter(pk__in={d.target.account_id for d in deliveries}).update(
+        OfficialAccount.objects.filter(pk__in={d.account_id for d in deliveries}).update(
             last_posted_at=finished
         )
 
@@ -408,7 +454,7 @@ def _finish(
     message: str,
 ) -> str:
     with transaction.atomic():
-        delivery.state = state
+        delivery.move_to(state)
         delivery.lease_until = None
         delivery.claimed_by = ""
         delivery.save(
@@ -429,9 +475,9 @@ def _finish(
 
 
 def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
-    post = delivery.target.post
+    post = delivery.post
     delivery.last_error, delivery.last_error_kind = error.message, error.kind
-    if error.permanent or delivery.attempts >= MAX_ATTEMPTS:
+    if error.permanent or delivery.attempts_this_round >= MAX_ATTEMPTS:
         with transaction.atomic():
             _finish(delivery, attempt, DeliveryState.FAILED, Attempt.Outcome.FAILED, error.message)
             audit.record(
@@ -439,14 +485,14 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
                 target=post,
                 department=post.department,
                 data={
-                    "account": delivery.target.account_id,
+                    "account": delivery.account_id,
                     "message": error.message,
                     "kind": error.kind,
                     "credentials": error.credentials_problem,
                 },
             )
             if error.credentials_problem:
-                flag_rejected_credentials(delivery.target.account, error.message)
+                flag_rejected_credentials(delivery.account, error.message)
             notify(
                 [post.author, *post.department.heads()],
                 _("【Kagami】投稿できませんでした: %(post)s") % {"post": post},
@@ -455,14 +501,14 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
                     "プラットフォームからの応答（原文）: %(message)s"
                 )
                 % {
-                    "account": delivery.target.account,
+                    "account": delivery.account,
                     "explanation": FailureKind(error.kind).label,
                     "message": error.message,
                 },
                 link=reverse("posts:post_detail", args=[post.pk]),
             )
         return DeliveryState.FAILED
-    delay = BACKOFF[min(delivery.attempts - 1, len(BACKOFF) - 1)]
+    delay = BACKOFF[min(max(delivery.attempts_this_round - 1, 0), len(BACKOFF) - 1)]
     retry_at = max(timezone.now() + timedelta(seconds=delay), error.retry_after or timezone.now())
     delivery.next_attempt_at = retry_at
     with transaction.atomic():
@@ -470,7 +516,7 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
         if error.kind == ErrorKind.RATE_LIMITED:
             # The limit is the account's, not the post's: its other posts wait too.
             RateLimit.objects.update_or_create(
-                account=delivery.target.account,
+                account=delivery.account,
                 defaults={"until": error.retry_after or retry_at, "message": error.message},
             )
         audit.record(
@@ -478,7 +524,7 @@ def _failed(delivery: Delivery, attempt: Attempt, error: PublishError) -> str:
             target=post,
             department=post.department,
             data={
-                "account": delivery.target.account_id,
+                "account": delivery.account_id,
                 "message": error.message,
                 "retry_at": retry_at.isoformat(),
             },
@@ -502,6 +548,6 @@ def late_deliveries() -> "list[Delivery]":
         Delivery.objects.filter(
             Q(state=DeliveryState.HELD) | Q(state=DeliveryState.WAITING), due_at__lt=timezone.now()
         )
-        .select_related("target__post", "target__account")
+        .select_related("post", "account")
         .order_by("due_at")
     )

@@ -1,8 +1,10 @@
-"""People's actions on delivery: emergency pause and resume, deciding on late posts, and
-posting by hand (issue 7). Each is one transaction with its audit event."""
+"""People's actions on delivery: emergency pause and resume, deciding on held and late posts,
+sending a failed one again, and posting by hand. Each is one transaction with its audit
+event; every state change follows DELIVERY_TRANSITIONS."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,9 +18,42 @@ from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department, User
 from kagami.orgs.notifications import notify
-from kagami.posts.models import Post, PostState, PostTarget
-from kagami.publishing.models import Delivery, DeliveryState, Pause
+from kagami.posts.models import Post, PostState, PostTarget, states_leading_to
+from kagami.publishing.guarantees import refusal
+from kagami.publishing.models import OPEN_STATES, Delivery, DeliveryState, Pause, leading_to
+from kagami.publishing.scheduling import schedule_due
 from kagami.registry.models import OfficialAccount
+
+
+def cancel_open_deliveries(*, post: Post, actor: User | None, reason: str, **_kw: Any) -> int:
+    """The post stops being approved (edited or withdrawn): whatever of it was still to go
+    out is cancelled in the same transaction (receiver of `posts.signals.approval_ended`).
+    A delivery being sent this very moment cannot be called back: the change is refused
+    until it has finished."""
+    deliveries = list(Delivery.objects.select_for_update().filter(post=post))
+    if any(d.state == DeliveryState.PUBLISHING for d in deliveries):
+        raise DomainError(
+            _("この投稿は今まさに送信中です。少し待ってから、もう一度操作してください。")
+        )
+    open_ids = [d.pk for d in deliveries if d.state in OPEN_STATES]
+    if not open_ids:
+        return 0
+    message = (
+        _("投稿が編集されたため取りやめました。")
+        if reason == "edited"
+        else _("投稿が取り下げられたため取りやめました。")
+    )
+    Delivery.objects.filter(pk__in=open_ids, state__in=leading_to(DeliveryState.CANCELLED)).update(
+        state=DeliveryState.CANCELLED, claimed_by="", lease_until=None, reason=message
+    )
+    audit.record(
+        "publishing.cancelled",
+        actor=actor,
+        target=post,
+        department=post.department,
+        data={"deliveries": open_ids, "reason": reason},
+    )
+    return len(open_ids)
 
 
 def pause(
@@ -60,16 +95,17 @@ def resume(*, actor: User, stop: Pause, request: HttpRequest | None = None) -> l
         stop.resumed_at = timezone.now()
         stop.resumed_by = actor
         stop.save(update_fields=["resumed_at", "resumed_by"])
+        schedule_due(stop.resumed_at)  # what fell due while no worker ran is decided on too
         late = Delivery.objects.filter(state=DeliveryState.WAITING, due_at__lt=stop.resumed_at)
         if stop.account_id:
-            late = late.filter(target__account=stop.account_id)
+            late = late.filter(account=stop.account_id)
         elif stop.department_id:
-            late = late.filter(target__account__departments=stop.department_id)
+            late = late.filter(account__departments=stop.department_id)
         ids = list(late.values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.HELD)
-        held = list(
-            Delivery.objects.filter(pk__in=ids).select_related("target__post", "target__account")
+        Delivery.objects.filter(pk__in=ids, state__in=leading_to(DeliveryState.HELD)).update(
+            state=DeliveryState.HELD, reason=_("一時停止の間に予定時刻を過ぎました。")
         )
+        held = list(Delivery.objects.filter(pk__in=ids).select_related("post", "account"))
         audit.record(
             "publishing.resumed",
             actor=actor,
@@ -80,26 +116,80 @@ def resume(*, actor: User, stop: Pause, request: HttpRequest | None = None) -> l
     return held
 
 
+def _locked_for_sending(delivery: Delivery) -> Delivery:
+    """The delivery locked, with what `guarantees.verdict()` reads."""
+    return (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("post__department", "account__platform")
+        .prefetch_related("post__images", "post__targets", "post__decisions", "post__versions")
+        .get(pk=delivery.pk)
+    )
+
+
 def decide_late(
     *, actor: User, delivery: Delivery, send: bool, request: HttpRequest | None = None
 ) -> Delivery:
-    """A person decides whether a post that would now go out late is still right to send."""
-    post = delivery.target.post
+    """A person decides whether a held post (late after a pause, its account not publishing,
+    or a problem found when it was about to go out) is still right to send. Sending it goes
+    through the same guarantees as every delivery."""
+    post = delivery.post
     if not (actor.is_policy_division or actor.can_approve_for(post.department)):
-        raise DomainError(_("遅れた投稿を判断できるのは、所属長・代決者か情報政策担当課だけです。"))
+        raise DomainError(
+            _("保留中の投稿を判断できるのは、所属長・代決者か情報政策担当課だけです。")
+        )
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery = _locked_for_sending(delivery)
         if delivery.state != DeliveryState.HELD:
             raise DomainError(_("この配信は保留中ではありません。"))
-        delivery.state = DeliveryState.WAITING if send else DeliveryState.CANCELLED
+        if send:
+            problem = refusal(delivery, timezone.now())
+            if problem:
+                raise DomainError(problem)
+        delivery.move_to(DeliveryState.WAITING if send else DeliveryState.CANCELLED)
         delivery.next_attempt_at = timezone.now()
-        delivery.save(update_fields=["state", "next_attempt_at"])
+        if not send:
+            delivery.reason = _("%(actor)s さんが取りやめました。") % {"actor": actor}
+        delivery.save(update_fields=["state", "next_attempt_at", "reason"])
         audit.record(
             "publishing.late_sent" if send else "publishing.late_cancelled",
             actor=actor,
             target=post,
             department=post.department,
-            data={"delivery": delivery.pk, "account": delivery.target.account_id},
+            data={"delivery": delivery.pk, "account": delivery.account_id},
+            request=request,
+        )
+    return delivery
+
+
+def resend(*, actor: User, delivery: Delivery, request: HttpRequest | None = None) -> Delivery:
+    """The author or the head sends a failed delivery again: the same approved text, the same
+    idempotency key (so a platform that already has it does not get it twice), a fresh round
+    of attempts, and the guarantees checked again first."""
+    post = delivery.post
+    if not (actor.pk == post.author_id or actor.can_approve_for(post.department)):
+        raise DomainError(_("失敗した投稿を送り直せるのは、作成者か所属長・代決者だけです。"))
+    with transaction.atomic():
+        delivery = _locked_for_sending(delivery)
+        if delivery.state != DeliveryState.FAILED:
+            raise DomainError(_("送り直せるのは、失敗した配信だけです。"))
+        problem = refusal(delivery, timezone.now())
+        if problem:
+            raise DomainError(problem)
+        delivery.move_to(DeliveryState.WAITING)
+        delivery.next_attempt_at = timezone.now()
+        delivery.resend_base = delivery.attempts
+        delivery.save(update_fields=["state", "next_attempt_at", "resend_base"])
+        audit.record(
+            "publishing.resent",
+            actor=actor,
+            target=post,
+            department=post.department,
+            data={
+                "delivery": delivery.pk,
+                "account": delivery.account_id,
+                "version": delivery.version,
+                "last_error": delivery.last_error,
+            },
             request=request,
         )
     return delivery
@@ -109,9 +199,9 @@ def record_manual_post(
     *, actor: User, delivery: Delivery, url: str, request: HttpRequest | None = None
 ) -> Delivery:
     """Staff posted by hand (no API access) and record where the post is."""
-    post = delivery.target.post
-    account = delivery.target.account
-    if not actor.active_memberships().filter(department__in=account.departments.all()).exists():
+    post = delivery.post
+    account = delivery.account
+    if not actor.is_member_of(*account.departments.all()):
         raise DomainError(_("この投稿を記録できるのは、アカウントを運用する所属の職員だけです。"))
     if not account.platform.owns_url(url):
         raise DomainError(
@@ -122,10 +212,10 @@ def record_manual_post(
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.state != DeliveryState.MANUAL:
             raise DomainError(_("この配信は手作業での投稿待ちではありません。"))
-        delivery.state = DeliveryState.PUBLISHED
+        delivery.move_to(DeliveryState.PUBLISHED)
         delivery.url = url
         delivery.published_at = timezone.now()
-        delivery.published_text = delivery.target.text
+        delivery.published_text = delivery.text
         delivery.save(update_fields=["state", "url", "published_at", "published_text"])
         audit.record(
             "publishing.manual_recorded",
@@ -140,12 +230,14 @@ def record_manual_post(
 
 
 def mark_fully_published(post_ids: Iterable[int]) -> int:
-    """Posts whose every target is published are published themselves."""
-    unfinished = PostTarget.objects.filter(post=OuterRef("pk")).exclude(
-        delivery__state=DeliveryState.PUBLISHED
+    """Approved posts that are published on every one of their accounts are published
+    themselves (a withdrawn or edited post never becomes "published" this way)."""
+    published_there = Delivery.objects.filter(
+        post=OuterRef("post"), account=OuterRef("account"), state=DeliveryState.PUBLISHED
     )
+    unfinished = PostTarget.objects.filter(post=OuterRef("pk")).exclude(Exists(published_there))
     return (
-        Post.objects.filter(pk__in=post_ids)
+        Post.objects.filter(pk__in=post_ids, state__in=states_leading_to(PostState.PUBLISHED))
         .exclude(Exists(unfinished))
         .update(state=PostState.PUBLISHED)
     )
@@ -154,23 +246,23 @@ def mark_fully_published(post_ids: Iterable[int]) -> int:
 def ask_for_manual_post(delivery: Delivery) -> None:
     """The slot of a post to a platform without API access has come: tell the author to post
     it by hand now and to record its address."""
-    target = delivery.target
+    post, account = delivery.post, delivery.account
     audit.record(
         "publishing.manual_requested",
-        target=target.post,
-        department=target.post.department,
-        data={"delivery": delivery.pk, "account": target.account_id},
+        target=post,
+        department=post.department,
+        data={"delivery": delivery.pk, "account": account.pk},
     )
     notify(
-        [target.post.author],
-        _("【Kagami】手作業で投稿してください: %(account)s") % {"account": target.account},
+        [post.author],
+        _("【Kagami】手作業で投稿してください: %(account)s") % {"account": account},
         _(
             "%(account)s（%(platform)s）への投稿の時刻になりました。このSNSには Kagami から"
             "自動で投稿できません。次の本文を手作業で投稿し、投稿のURLを Kagami に記録して"
             "ください。\n\n%(text)s"
         )
-        % {"account": target.account, "platform": target.account.platform, "text": target.text},
-        link=reverse("posts:post_detail", args=[target.post_id]),
+        % {"account": account, "platform": account.platform, "text": delivery.text},
+        link=reverse("posts:post_detail", args=[post.pk]),
     )
 
 
@@ -182,9 +274,9 @@ def remind_manual_posts(now: datetime | None = None) -> int:
     reminded = 0
     for delivery in Delivery.objects.filter(
         state=DeliveryState.MANUAL, due_at__lte=overdue, manual_reminded_at__isnull=True
-    ).select_related("target__post__department", "target__account__platform"):
+    ).select_related("post__department", "account__platform"):
         with transaction.atomic():
-            post = delivery.target.post
+            post = delivery.post
             claimed = Delivery.objects.filter(
                 pk=delivery.pk, manual_reminded_at__isnull=True
             ).update(manual_reminded_at=now)
@@ -193,7 +285,7 @@ def remind_manual_posts(now: datetime | None = None) -> int:
             notify(
                 [post.author, *post.department.heads()],
                 _("【Kagami】手作業での投稿がまだ記録されていません: %(account)s")
-                % {"account": delivery.target.account},
+                % {"account": delivery.account},
                 _(
                     "%(time)s に %(account)s へ手作業で投稿する予定の「%(post)s」が、まだ記録"
                     "されていません。投稿したらURLを記録してください。投稿しない場合は"
@@ -201,7 +293,7 @@ def remind_manual_posts(now: datetime | None = None) -> int:
                 )
                 % {
                     "time": timezone.localtime(delivery.due_at).strftime("%Y-%m-%d %H:%M"),
-                    "account": delivery.target.account,
+                    "account": delivery.account,
                     "post": post,
                 },
                 link=reverse("posts:post_detail", args=[post.pk]),

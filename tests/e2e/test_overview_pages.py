@@ -15,7 +15,7 @@ PAGES = [
     "/publishing/pauses/",
     "/publishing/sandbox/",
     "/vault/",
-    "/posts/supervision/",
+    "/supervision/",
     "/posts/calendar/",
     "/posts/calendar/week/",
     "/accounts/notifications/",

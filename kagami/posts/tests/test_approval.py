@@ -83,7 +83,7 @@ def test_nobody_approves_their_own_post(cast: object, account: object) -> None:
         actor=cast.suzuki, department=cast.somu, accounts=[account], text=CLEAN, publish_at=SLOT
     )  # type: ignore[attr-defined]
     workflow.submit_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
-    with pytest.raises(DomainError, match="自分が作成した投稿"):
+    with pytest.raises(DomainError, match="自分が作成・編集した投稿"):
         workflow.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
     assert not Approval.objects.exists()
 

@@ -139,10 +139,10 @@ def test_the_head_supervises_and_staff_cannot(
         reverse("posts:post_action", args=[post.pk, "submit"]),
         {"ack_link.shortener": "県の短縮URLのため"},
     )
-    assert client.get(reverse("posts:supervision")).status_code == 404
+    assert client.get(reverse("dashboard:supervision")).status_code == 404
     client.logout()
     login(client, cast.suzuki)  # type: ignore[operator, attr-defined]
-    page = client.get(reverse("posts:supervision")).content.decode()
+    page = client.get(reverse("dashboard:supervision")).content.decode()
     assert "県の短縮URLのため" in page and "承認待ちの投稿" in page
 
 

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from kagami.posts.models import Approval, Decision, Post, PostState, PostTarget
+from kagami.posts.models import Post, PostState
+from kagami.posts.testing import approved_post
 from kagami.publishing.models import Attempt, Delivery, DeliveryState, SandboxPost
 from kagami.publishing.tests.workers import WorkerPool
 from kagami.registry.models import OfficialAccount
@@ -31,22 +32,14 @@ def _database_url() -> str:
 
 def _approved_post(cast: object, account: OfficialAccount, text: str, due: datetime) -> Post:
     """An approved post of 総務課 for `account`, due at `due`."""
-    post = Post.objects.create(
+    return approved_post(
         department=cast.somu,  # type: ignore[attr-defined]
         author=cast.tanaka,  # type: ignore[attr-defined]
+        approver=cast.suzuki,  # type: ignore[attr-defined]
+        accounts=[account],
         text=text,
         publish_at=due,
-        state=PostState.APPROVED,
     )
-    PostTarget.objects.create(post=post, account=account)
-    Approval.objects.create(
-        post=post,
-        version=1,
-        digest=post.digest(),
-        decision=Decision.APPROVED,
-        decided_by=cast.suzuki,  # type: ignore[attr-defined]
-    )
-    return post
 
 
 @pytest.mark.slow

@@ -131,9 +131,9 @@ def test_workers_killed_after_x_stored_the_post_find_it_instead_of_posting_again
             )
             assert Counter(p["text"] for p in user.posts) == expected, story
         # Kagami knows each one's ID and URL on X.
-        for delivery in Delivery.objects.select_related("target__post"):
-            user = users[delivery.target.account_id]
-            [post] = [p for p in user.posts if p["text"] == shown(delivery.target.post.text)]
+        for delivery in Delivery.objects.select_related("post"):
+            user = users[delivery.account_id]
+            [post] = [p for p in user.posts if p["text"] == shown(delivery.post.text)]
             assert delivery.state == DeliveryState.PUBLISHED, story
             assert delivery.platform_post_id == post["id"], story
             assert delivery.url == f"https://x.com/{user.username}/status/{post['id']}", story
@@ -143,14 +143,14 @@ def test_workers_killed_after_x_stored_the_post_find_it_instead_of_posting_again
         # The path under test: a post X made for a worker that died before it heard the answer
         # is found by the next worker (attempts `started`, then `found`) and not posted again.
         histories = {
-            d.target.post.text: list(d.attempt_log.values_list("outcome", flat=True))
-            for d in Delivery.objects.select_related("target__post")
+            d.post.text: list(d.attempt_log.values_list("outcome", flat=True))
+            for d in Delivery.objects.select_related("post")
         }
         assert len(killed_waiting) == len(KILL_AFTER_STORING), story
         for text, post_id in killed_waiting.items():
             assert histories[text][-1] == Attempt.Outcome.FOUND, f"{text}\n{story}"
             assert Attempt.Outcome.STARTED in histories[text][:-1], f"{text}\n{story}"
-            assert Delivery.objects.get(target__post__text=text).platform_post_id == post_id
+            assert Delivery.objects.get(post__text=text).platform_post_id == post_id
         found_after_crash = [t for t, h in histories.items() if _found_after_crash(h)]
         assert found_after_crash, story
         # An attempt left `started` belongs to a worker the test killed; no worker failed.
@@ -214,7 +214,7 @@ def _accounts_with_posts(cast: object, fake: FakeX) -> dict[int, XUser]:
 def _posting_worker(text: str) -> int:
     """The pid of the worker whose attempt for `text` is under way (workers are host:pid)."""
     worker = (
-        Attempt.objects.filter(delivery__target__post__text=text, outcome=Attempt.Outcome.STARTED)
+        Attempt.objects.filter(delivery__post__text=text, outcome=Attempt.Outcome.STARTED)
         .order_by("-number")
         .values_list("worker", flat=True)
         .first()
@@ -233,20 +233,15 @@ def _found_after_crash(outcomes: list[str]) -> bool:
 def _story(users: dict[int, XUser], pool: WorkerPool) -> str:
     """What happened, for a failure message: each delivery's attempts and the posts on X."""
     lines = []
-    for d in Delivery.objects.select_related("target__post").order_by("pk"):
+    for d in Delivery.objects.select_related("post").order_by("pk"):
         attempts = ", ".join(
             f"#{a.number} {a.worker.rsplit(':', 1)[1]}"
             f"{'†' if int(a.worker.rsplit(':', 1)[1]) in pool.killed else ''} {a.outcome}"
             for a in d.attempt_log.all()
         )
-        on_x = [
-            p["id"]
-            for p in users[d.target.account_id].posts
-            if p["text"] == shown(d.target.post.text)
-        ]
+        on_x = [p["id"] for p in users[d.account_id].posts if p["text"] == shown(d.post.text)]
         lines.append(
-            f"{d.target.post.text[:24]}: {d.state} {d.platform_post_id or '-'} "
-            f"on X {on_x} [{attempts}]"
+            f"{d.post.text[:24]}: {d.state} {d.platform_post_id or '-'} on X {on_x} [{attempts}]"
         )
     failed = [
         f"worker {pid} ({code}): {pool.log(pid)[-2000:]}"

@@ -101,16 +101,14 @@ def test_a_rate_limit_holds_the_accounts_other_posts_until_the_reset(
     worker.run_once()
     # One call to the limited account, none more; the other account is not held up.
     assert live.calls.count("@kagamino_town") == 1 and live.calls.count("@kagamino_kanko") == 1
-    waiting = Delivery.objects.filter(target__account=busy)
+    waiting = Delivery.objects.filter(account=busy)
     assert {d.state for d in waiting} == {DeliveryState.WAITING}
     # Only the post that reached the platform has an attempt on its record.
     assert sorted(d.attempts for d in waiting) == [0, 0, 1]
     assert RateLimit.objects.get(account=busy).until == reset
     frozen.move_to(reset - timedelta(seconds=1))
     assert worker.run_once() == 0
-    frozen.move_to(
-        Delivery.objects.filter(target__account=busy).latest("next_attempt_at").next_attempt_at
-    )
+    frozen.move_to(Delivery.objects.filter(account=busy).latest("next_attempt_at").next_attempt_at)
     worker.run_once()
     assert {d.state for d in Delivery.objects.all()} == {DeliveryState.PUBLISHED}
     assert live.calls.count("@kagamino_town") == 4

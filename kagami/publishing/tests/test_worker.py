@@ -93,7 +93,7 @@ def test_after_a_crash_mid_call_the_platform_is_asked_before_posting_again(
     Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.PUBLISHING, attempts=1)
     Attempt.objects.create(delivery=delivery, number=1, worker="dying")
     SandboxPost.objects.create(
-        account=delivery.target.account, text=TEXT, idempotency_key=str(delivery.idempotency_key)
+        account=delivery.account, text=TEXT, idempotency_key=str(delivery.idempotency_key)
     )
     frozen.move_to(SLOT + worker.LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
     assert worker.run_once(worker="next") == 1
@@ -205,7 +205,7 @@ def test_a_pause_holds_everything_and_resuming_asks_about_late_posts(
     with pytest.raises(DomainError, match="情報政策担当課だけ"):
         publishing.resume(actor=cast.suzuki, stop=stop)  # type: ignore[attr-defined]
     held = publishing.resume(actor=cast.takahashi, stop=stop)  # type: ignore[attr-defined]
-    assert [d.target.post for d in held] == [approved]
+    assert [d.post for d in held] == [approved]
     assert worker.run_once() == 0  # a person decides first
     publishing.decide_late(actor=cast.suzuki, delivery=held[0], send=True)  # type: ignore[attr-defined]
     assert worker.run_once() == 1

@@ -15,11 +15,13 @@ from django.db import close_old_connections
 
 from kagami.posts import workflow as posts
 from kagami.publishing import workflow as publishing
+from kagami.registry import workflow as registry
 from kagami.vault import workflow as vault
 
 logger = logging.getLogger(__name__)
 
 JOBS: list[tuple[str, Callable[[], int]]] = [
+    ("registry.apply_scheduled_account_changes", registry.apply_scheduled_account_changes),
     ("posts.expire_overdue_posts", posts.expire_overdue_posts),
     ("posts.escalate_after_reports", posts.escalate_after_reports),
     ("publishing.remind_manual_posts", publishing.remind_manual_posts),
@@ -31,7 +33,8 @@ JOBS: list[tuple[str, Callable[[], int]]] = [
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic jobs (expiry of unapproved posts, escalation of after-the-fact reports)."
+        "Run the periodic jobs (scheduled suspensions and ends of accounts, expiry of unapproved "
+        "posts, escalation of after-the-fact reports, reminders, vault tasks)."
     )
 
     def add_arguments(self, parser: Any) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kagami.posts.models import PostState, PostTarget
 from kagami.publishing.models import Delivery, DeliveryState
+from kagami.publishing.scheduling import undelivered_targets
 from kagami.publishing.tasks import dispatch
 from kagami.publishing.worker import run_once, worker_name
 
@@ -52,9 +52,7 @@ class Command(BaseCommand):
                 in_flight = [DeliveryState.WAITING, DeliveryState.CLAIMED, DeliveryState.PUBLISHING]
                 busy = (
                     Delivery.objects.filter(state__in=in_flight).exists()
-                    or PostTarget.objects.filter(
-                        post__state=PostState.APPROVED, delivery__isnull=True
-                    ).exists()
+                    or undelivered_targets().exists()
                 )
                 if not busy:
                     return
