@@ -187,6 +187,8 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         target.latest_delivery = latest.get(target.account_id)  # type: ignore[attr-defined]
     can_send_again = user.pk == post.author_id or user.can_approve_for(post.department)
     reviews, previous = review(post)
+    reviewer = post.state == PostState.SUBMITTED and user.can_approve_for(post.department)
+    own_words = user.pk in post.editors_since_approval()
     context = {
         "post": post,
         "targets": targets,
@@ -201,9 +203,8 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "hours_problem": workflow.hours_problem(post),
         "can_edit": member and post.is_editable,
         "can_submit": member and post.state in (PostState.DRAFT, PostState.CHANGES_REQUESTED),
-        "can_decide": post.state == PostState.SUBMITTED
-        and user.pk not in post.editors_since_approval()
-        and user.can_approve_for(post.department),
+        "can_decide": reviewer and not own_words,
+        "own_words": reviewer and own_words,
         "decision_form": DecisionForm(),
         "image_form": ImageForm(),
         "pre_form": PreApprovedForm() if grants.exists() and member else None,
