@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from kagami.lib.workcalendar import JST, next_allowed
 from kagami.orgs.models import User
-from kagami.posts import workflow
+from kagami.posts import pre_approval, workflow
 from kagami.posts.models import Post, PreApprovalGrant, working_calendar
 from kagami.registry.models import OfficialAccount
 
@@ -24,7 +24,7 @@ def load_demo_posts(email_domain: str) -> None:
     suzuki = User.objects.get(email=f"suzuki@{email_domain}")
     today = timezone.localdate()
     if not PreApprovalGrant.objects.filter(staff=tanaka, account=account).exists():
-        workflow.grant_pre_approval(
+        pre_approval.grant_pre_approval(
             head=suzuki,
             staff=tanaka,
             account=account,

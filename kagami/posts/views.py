@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import ActingAppointment, Department, User
-from kagami.posts import workflow
+from kagami.posts import pre_approval, timing, workflow
 from kagami.posts.checking import TargetFindings, check_post_content
 from kagami.posts.forms import (
     DecisionForm,
@@ -200,7 +200,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "images": post.images.all(),
         "sections": _sections(results),
         "warnings": warnings,
-        "hours_problem": workflow.hours_problem(post),
+        "hours_problem": timing.hours_problem(post),
         "can_edit": member and post.is_editable,
         "can_submit": member and post.state in (PostState.DRAFT, PostState.CHANGES_REQUESTED),
         "can_decide": reviewer and not own_words,
@@ -260,7 +260,7 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             workflow.reject_post(actor=user, post=post, comment=comment, request=request)
             messages.success(request, _("却下しました。"))
         elif action == "next-slot":
-            slot = workflow.next_slot(post)
+            slot = timing.next_slot(post)
             if slot is None:
                 raise DomainError(
                     _(
@@ -290,7 +290,7 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = PreApprovedForm(request.POST)
             if not form.is_valid():
                 raise DomainError(_("事前承認の区分・理由・根拠を確認してください。"))
-            workflow.publish_pre_approved(
+            pre_approval.publish_pre_approved(
                 actor=user,
                 post=post,
                 acknowledgements=_acknowledgements(request),
@@ -317,7 +317,7 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("画像を追加しました。"))
         elif action == "confirm-report":
             report = get_object_or_404(AfterReport, post=post)
-            workflow.confirm_after_report(
+            pre_approval.confirm_after_report(
                 actor=user,
                 report=report,
                 outcome=request.POST.get("outcome", ""),
@@ -349,14 +349,14 @@ def grants(request: HttpRequest) -> HttpResponse:
                 pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0,
             )
             try:
-                workflow.revoke_pre_approval(head=user, grant=grant, request=request)
+                pre_approval.revoke_pre_approval(head=user, grant=grant, request=request)
                 messages.success(request, _("事前承認の範囲を取り消しました。"))
             except DomainError as error:
                 messages.error(request, error.message)
             return redirect("posts:grants")
         if form.is_valid():
             try:
-                workflow.grant_pre_approval(head=user, request=request, **form.cleaned_data)
+                pre_approval.grant_pre_approval(head=user, request=request, **form.cleaned_data)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:

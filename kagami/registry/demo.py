@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kagami.orgs.models import Department, User
-from kagami.registry import workflow
+from kagami.registry import documents, register, reports, workflow
 from kagami.registry.importer import REGISTER_HEADER
 from kagami.registry.models import OfficialAccount, Platform
 from kagami.registry.wording import policy_draft, terms_draft
@@ -90,20 +90,20 @@ def load_demo_accounts(email_domain: str) -> None:
             joint_theme=theme,
             operators=User.objects.filter(email__in=[f"{o}@{email_domain}" for o in operators]),
         )
-        workflow.file_policy(
+        documents.file_policy(
             actor=head,
-            policy=workflow.save_policy_draft(
+            policy=documents.save_policy_draft(
                 actor=head, account=account, items=policy_draft(account)
             ),
         )
         wording, clauses = terms_draft(account)
-        terms = workflow.save_terms_draft(
+        terms = documents.save_terms_draft(
             actor=head, account=account, clauses=clauses, items=wording
         )
-        workflow.file_terms(actor=head, terms=terms)
+        documents.file_terms(actor=head, terms=terms)
         if stage == "documents":
             continue  # ready for its head to file the start report
-        report = workflow.file_start_report(
+        report = reports.file_start_report(
             actor=head,
             account=account,
             start_date=timezone.localdate() + timedelta(days=7),
@@ -112,14 +112,14 @@ def load_demo_accounts(email_domain: str) -> None:
         )
         if stage == "reported":
             continue  # waiting for the policy division
-        workflow.accept_report(actor=policy_officer, report=report, comment="内容を確認しました。")
+        reports.accept_report(actor=policy_officer, report=report, comment="内容を確認しました。")
         workflow.begin_operation(actor=head, account=account)
         workflow.review_account(actor=head, account=account, profile_shows_directory=True)
     if not OfficialAccount.objects.filter(handle="@kagamino_channel").exists():
         row = IMPORTED.format(department=Department.objects.get(code="somu").name)
-        batch = workflow.upload_register(
+        batch = register.upload_register(
             actor=policy_officer,
             file_name="公式アカウント台帳.csv",
             content=(REGISTER_HEADER + row + "\n").encode(),
         )
-        workflow.apply_register(actor=policy_officer, batch=batch)
+        register.apply_register(actor=policy_officer, batch=batch)

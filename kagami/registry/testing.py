@@ -3,7 +3,7 @@
 from datetime import date
 
 from kagami.orgs.models import Department, Membership, User
-from kagami.registry import workflow
+from kagami.registry import documents, register, reports, workflow
 from kagami.registry.importer import REGISTER_HEADER
 from kagami.registry.models import OfficialAccount, Platform
 from kagami.registry.wording import policy_draft, terms_draft
@@ -27,14 +27,16 @@ def documented_account(
         url=url,
         lead_department=department,
     )
-    workflow.file_policy(
+    documents.file_policy(
         actor=head,
-        policy=workflow.save_policy_draft(actor=head, account=account, items=policy_draft(account)),
+        policy=documents.save_policy_draft(
+            actor=head, account=account, items=policy_draft(account)
+        ),
     )
     items, clauses = terms_draft(account)
-    workflow.file_terms(
+    documents.file_terms(
         actor=head,
-        terms=workflow.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
+        terms=documents.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
     )
     return account
 
@@ -44,8 +46,8 @@ def publishing_account(
 ) -> OfficialAccount:
     """An account whose start report the policy division accepted: it may publish."""
     account = documented_account(head=head, department=department, **details)
-    report = workflow.file_start_report(actor=head, account=account, start_date=date(2026, 11, 1))
-    workflow.accept_report(actor=policy_officer, report=report)
+    report = reports.file_start_report(actor=head, account=account, start_date=date(2026, 11, 1))
+    reports.accept_report(actor=policy_officer, report=report)
     account.refresh_from_db()
     return account
 
@@ -76,8 +78,8 @@ def imported_account(
 ) -> OfficialAccount:
     """An account taken over from the town's old register (a CSV row), as the policy
     division imports it: 運用中, with no policy, terms or start report in Kagami."""
-    batch = workflow.upload_register(
+    batch = register.upload_register(
         actor=policy_officer, file_name="台帳.csv", content=(REGISTER_HEADER + row + "\n").encode()
     )
-    workflow.apply_register(actor=policy_officer, batch=batch)
+    register.apply_register(actor=policy_officer, batch=batch)
     return OfficialAccount.objects.get(imported=True, handle=row.split(",")[2])

@@ -15,7 +15,7 @@ from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import User
-from kagami.registry import workflow
+from kagami.registry import documents, register, reports, workflow
 from kagami.registry.forms import (
     AccountPlanForm,
     AccountSettingsForm,
@@ -215,7 +215,7 @@ def paper_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaperReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.record_paper_report(
+            reports.record_paper_report(
                 actor=user,
                 account=account,
                 reported_on=form.cleaned_data["reported_on"],
@@ -253,12 +253,12 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     missing: list[Any] = []
     if action in ("save", "file") and form.is_valid():
         try:
-            draft = workflow.save_policy_draft(
+            draft = documents.save_policy_draft(
                 actor=user, account=account, request=request, items=form.cleaned_data
             )
             missing = draft.missing_items()
             if action == "file":
-                workflow.file_policy(actor=user, policy=draft, request=request)
+                documents.file_policy(actor=user, policy=draft, request=request)
                 messages.success(
                     request, _("運用方針 第%(v)s版を確定しました。") % {"v": draft.version}
                 )
@@ -303,12 +303,12 @@ def terms_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if action in ("save", "file") and form.is_valid() and clauses.is_valid():
         pairs = [(c["category"], c["text"]) for c in clauses.cleaned_data if c and c.get("text")]
         try:
-            draft = workflow.save_terms_draft(
+            draft = documents.save_terms_draft(
                 actor=user, account=account, clauses=pairs, request=request, items=form.cleaned_data
             )
             missing = draft.missing_items()
             if action == "file":
-                workflow.file_terms(actor=user, terms=draft, request=request)
+                documents.file_terms(actor=user, terms=draft, request=request)
                 messages.success(
                     request, _("利用規約 第%(v)s版を確定しました。") % {"v": draft.version}
                 )
@@ -347,7 +347,7 @@ def start_report_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = workflow.file_start_report(
+            report = reports.file_start_report(
                 actor=user,
                 account=account,
                 start_date=data["start_date"],
@@ -385,7 +385,7 @@ def end_report_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = workflow.file_end_report(
+            report = reports.file_end_report(
                 actor=user,
                 account=account,
                 end_kind=data["end_kind"],
@@ -430,9 +430,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decide = (
-            workflow.accept_report
+            reports.accept_report
             if request.POST.get("action") == "accept"
-            else workflow.return_report
+            else reports.return_report
         )
         try:
             decide(actor=user, report=report, comment=form.cleaned_data["comment"], request=request)
@@ -533,7 +533,7 @@ def register_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = workflow.upload_register(
+            batch = register.upload_register(
                 actor=user, file_name=upload.name, content=upload.read(), request=request
             )
         except DomainError as error:
@@ -555,7 +555,7 @@ def register_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(RegisterImport, pk=pk)
     if request.method == "POST":
         try:
-            count = workflow.apply_register(actor=user, batch=batch, request=request)
+            count = register.apply_register(actor=user, batch=batch, request=request)
         except DomainError as error:
             messages.error(request, error.message)
         else:

@@ -24,7 +24,7 @@ class VaultConfig(AppConfig):
     def ready(self) -> None:
         from kagami.registry.signals import operators_changed
         from kagami.vault import checks  # noqa: F401  (registers the system checks)
-        from kagami.vault.workflow import tell_custodian_of_operator_change
+        from kagami.vault.access import tell_custodian_of_operator_change
 
         # Operators may reveal the password: the credential's custodian hears of changes.
         operators_changed.connect(

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from kagami.orgs.models import User
 from kagami.registry.models import AccountState, OfficialAccount
+from kagami.vault.access import can_reveal
 from kagami.vault.models import Credential, RotationTask, TaskStatus
-from kagami.vault.workflow import can_reveal
 
 
 def _supervised(user: User) -> "list[Credential] | None":

@@ -19,7 +19,7 @@ from kagami.lib.csvsafe import cell
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import User
 from kagami.registry.models import OfficialAccount
-from kagami.vault import conf, workflow
+from kagami.vault import access, conf, workflow
 from kagami.vault.forms import (
     ApiTokenForm,
     CompromiseForm,
@@ -148,8 +148,8 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "account": account,
         "credential": credential,
-        "can_manage": workflow.can_reveal(user, account),
-        "can_report": workflow.can_report_compromise(user, account),
+        "can_manage": access.can_reveal(user, account),
+        "can_report": access.can_report_compromise(user, account),
         "compromise_form": CompromiseForm(),
     }
     if credential is not None:
@@ -167,7 +167,7 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def credential_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     account = _account(user, pk)
-    if not workflow.can_reveal(user, account):
+    if not access.can_reveal(user, account):
         return _refused(request, account)
     if Credential.objects.filter(account=account).exists():
         return redirect("vault:credential_detail", pk=account.pk)
@@ -210,7 +210,7 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     account = _account(user, pk)
     credential = _credential(account)
-    if not workflow.can_reveal(user, account):
+    if not access.can_reveal(user, account):
         return _refused(request, account)
     form = DetailsForm(
         request.POST or None,
@@ -255,7 +255,7 @@ def rotation_record(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     account = _account(user, pk)
     credential = _credential(account)
-    if not workflow.can_reveal(user, account):
+    if not access.can_reveal(user, account):
         return _refused(request, account)
     form = RotationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +284,7 @@ def api_token_set(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     account = _account(user, pk)
     credential = _credential(account)
-    if not workflow.can_reveal(user, account):
+    if not access.can_reveal(user, account):
         return _refused(request, account)
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -315,10 +315,10 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     account = _account(user, pk)
     credential = _credential(account)
-    if not workflow.can_reveal(user, account):
+    if not access.can_reveal(user, account):
         if request.method == "POST":
             with contextlib.suppress(DomainError):  # refused and audited
-                workflow.reveal_secret(
+                access.reveal_secret(
                     actor=user,
                     credential=credential,
                     item="",
@@ -329,14 +329,14 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 )
         return _refused(request, account)
     context: dict[str, Any] = {"account": account, "credential": credential}
-    if not workflow.has_totp(user):
+    if not access.has_totp(user):
         context["needs_mfa"] = True
         return render(request, "vault/reveal.html", context, status=403)
     form = RevealForm(request.POST or None, credential=credential)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            value = workflow.reveal_secret(
+            value = access.reveal_secret(
                 actor=user,
                 credential=credential,
                 item=data["item"],

@@ -1,29 +1,33 @@
-"""State changes of the credential vault (G-4-7).
+"""State changes of the credential vault (G-4-7): storing and changing credentials and API
+tokens, rotations and the tasks that ask for them. Who may reveal and the reveal itself are in
+`access`, the encryption keys in `keys`.
 
 Each function checks who may act, changes what changes in one transaction and writes its
 audit event. Audit data names items ("password") and reasons, never a value. A refused attempt
 raises DomainError and is audited as `*_refused`.
 """
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kagami.audit import log as audit
-from kagami.audit.models import AuditEvent
-from kagami.lib.errors import DomainError
-from kagami.orgs.models import Membership, Role, User
-from kagami.orgs.notifications import notify
+from kagami.orgs.models import Membership, User
 from kagami.registry.models import OfficialAccount
-from kagami.registry.workflow import can_manage_account
 from kagami.vault import conf, crypto
+from kagami.vault.access import (
+    can_report_compromise,
+    can_reveal,
+    credential_link,
+    entitled_operator_ids,
+    notify_on_commit,
+    refusal,
+    responsible_for,
+)
 from kagami.vault.models import (
     TOKEN_PREFIX,
     ApiToken,
@@ -36,7 +40,6 @@ from kagami.vault.models import (
 )
 from kagami.vault.passwords import password_problems
 
-REVEAL_FAILURE_WINDOW = timedelta(minutes=15)
 DETAIL_FIELDS = (
     "login_id",
     "two_factor_method",
@@ -46,59 +49,11 @@ DETAIL_FIELDS = (
 )
 
 
-# Who may do what ------------------------------------------------------------------------
-def can_reveal(user: User, account: OfficialAccount) -> bool:
-    """The account's operators (while members of one of its departments), the heads of its
-    departments and the policy division may see its secrets (G-4-7); auditors may not."""
-    if not user.is_authenticated or not user.can_sign_in():
-        return False
-    if user.is_policy_division:
-        return True
-    departments = account.departments.all()
-    mine = user.active_memberships().filter(department__in=departments)
-    if mine.filter(role=Role.HEAD).exists():
-        return True
-    return mine.exists() and account.operators.filter(pk=user.pk).exists()
-
-
-def can_report_compromise(user: User, account: OfficialAccount) -> bool:
-    """Anyone who may reveal, and every member of the account's departments (G-4-7)."""
-    return can_reveal(user, account) or can_manage_account(user, account)
-
-
-def entitled_operator_ids(account: OfficialAccount) -> set[int]:
-    """Operators of `account` who are members of one of its departments today."""
-    members = Membership.objects.active().filter(department__in=account.departments.all())
-    return set(account.operators.filter(pk__in=members.values("user")).values_list("pk", flat=True))
-
-
-def _refuse(
-    action: str,
-    message: str,
-    *,
-    actor: User,
-    target: Any = None,
-    department: Any = None,
-    request: HttpRequest | None = None,
-    code: str = "refused",
-) -> DomainError:
-    """Audit a refused attempt (outside the refused change) and return the error to raise."""
-    audit.record(
-        f"{action}_refused",
-        actor=actor,
-        target=target,
-        department=department,
-        data={"reason": message, "code": code},
-        request=request,
-    )
-    return DomainError(message, code=code)
-
-
 def _guard_manage(
     action: str, actor: User, account: OfficialAccount, request: HttpRequest | None, target: Any
 ) -> None:
     if not can_reveal(actor, account):
-        raise _refuse(
+        raise refusal(
             action,
             _(
                 "この認証情報を登録・変更できるのは、アカウントの運用担当者、所属長、"
@@ -122,7 +77,7 @@ def _check_password(
 ) -> None:
     problems = password_problems(password, account=account, login_id=login_id, user=actor)
     if problems:
-        raise _refuse(
+        raise refusal(
             action,
             " ".join(problems),
             actor=actor,
@@ -131,64 +86,6 @@ def _check_password(
             request=request,
             code="weak_password",
         )
-
-
-def _mail_on_commit(users: Iterable[User | None], subject: str, body: str, link: str) -> None:
-    """Notify `users` in the app and by e-mail after the transaction commits."""
-    notify([u for u in users if u is not None], subject, body, link=link)
-
-
-def _credential_link(credential: Credential) -> str:
-    return reverse("vault:credential_detail", args=[credential.account_id])
-
-
-def _responsible(credential: Credential) -> list[User | None]:
-    """The custodian, or the heads of the lead department when there is none."""
-    if credential.custodian is not None:
-        return [credential.custodian]
-    return list(credential.account.lead_department.heads())
-
-
-def tell_custodian_of_operator_change(
-    sender: Any,
-    *,
-    account: OfficialAccount,
-    actor: User,
-    added: list[User],
-    removed: list[User],
-    **kwargs: Any,
-) -> None:
-    """Receiver of `registry.signals.operators_changed` (connected in apps.py): operators may
-    reveal the password, so the custodian of the account's credential learns who was added
-    and who was removed; the heads of the lead department do when there is no custodian or
-    no credential yet (G-4-7). Not the person who made the change. Runs inside the
-    appointment's transaction; the mail goes on commit."""
-    credential = Credential.objects.filter(account=account).select_related("custodian").first()
-    if credential is not None:
-        recipients = _responsible(credential)
-        link = _credential_link(credential)
-    else:
-        recipients = list(account.lead_department.heads())
-        link = reverse("registry:account_detail", args=[account.pk])
-    nobody = _("なし")
-    body = _(
-        "%(actor)sさんが「%(account)s」の運用担当者を変更しました。\n"
-        "追加した人: %(added)s\n"
-        "外した人: %(removed)s\n"
-        "運用担当者は、このアカウントのパスワードを表示できます。外した人がパスワードを"
-        "知っている場合は、パスワードを変更してください（ガイドライン4(7)）。"
-    ) % {
-        "actor": actor.display_name,
-        "account": account.name,
-        "added": "、".join(u.display_name for u in added) or nobody,
-        "removed": "、".join(u.display_name for u in removed) or nobody,
-    }
-    _mail_on_commit(
-        [u for u in recipients if u is not None and u.pk != actor.pk],
-        _("「%(account)s」の運用担当者が変わりました") % {"account": account.name},
-        body,
-        link,
-    )
 
 
 # Storing and changing ---------------------------------------------------------------------
@@ -209,7 +106,7 @@ def store_credential(
     """Register an account's login details, the password only if it is strong (G-4-7)."""
     _guard_manage("vault.credential_stored", actor, account, request, account)
     if Credential.objects.filter(account=account).exists():
-        raise _refuse(
+        raise refusal(
             "vault.credential_stored",
             _(
                 "このアカウントの認証情報は既に登録されています。変更は「パスワード変更の記録」から行ってください。"
@@ -328,7 +225,7 @@ def record_rotation(
     kept = credential.old_secrets.filter(item=SecretItem.PASSWORD)
     previous = [credential.password_encrypted, *kept.values_list("value_encrypted", flat=True)]
     if any(token and crypto.decrypt(token) == new_password for token in previous):
-        raise _refuse(
+        raise refusal(
             "vault.rotation_recorded",
             _("最近使ったパスワードと同じです。新しいパスワードを設定してください。"),
             actor=actor,
@@ -381,7 +278,7 @@ def set_api_token(
     account = credential.account
     _guard_manage("vault.api_token_set", actor, account, request, credential)
     if not value.strip():
-        raise _refuse(
+        raise refusal(
             "vault.api_token_set",
             _("トークンを入力してください。"),
             actor=actor,
@@ -416,103 +313,6 @@ def api_token(account: OfficialAccount, name: str) -> str | None:
     return crypto.decrypt(token.value_encrypted) if token else None
 
 
-# Reveal -----------------------------------------------------------------------------------
-def has_totp(user: User) -> bool:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
-
-
-def _stored_token(credential: Credential, item: str) -> str:
-    if item.startswith(TOKEN_PREFIX):
-        token = credential.api_tokens.filter(name=item.removeprefix(TOKEN_PREFIX)).first()
-        return token.value_encrypted if token else ""
-    if item in SecretItem.values:
-        return str(getattr(credential, f"{item}_encrypted"))
-    return ""
-
-
-def reveal_secret(
-    *,
-    actor: User,
-    credential: Credential,
-    item: str,
-    reason: str,
-    password: str,
-    otp_token: str,
-    request: HttpRequest | None = None,
-) -> str:
-    """Show one secret to a person allowed to see it, after their password and TOTP; the
-    reason is audited, the value never (G-4-7)."""
-    account = credential.account
-
-    def refuse(message: str, code: str) -> DomainError:
-        return _refuse(
-            "vault.secret_revealed",
-            message,
-            actor=actor,
-            target=credential,
-            department=account.lead_department,
-            request=request,
-            code=code,
-        )
-
-    if not can_reveal(actor, account):
-        raise refuse(
-            _(
-                "この認証情報を表示できるのは、アカウントの運用担当者、所属長、"
-                "情報政策担当課だけです。"
-            ),
-            "not_allowed",
-        )
-    since = timezone.now() - REVEAL_FAILURE_WINDOW
-    failures = AuditEvent.objects.filter(
-        actor=actor, action="vault.secret_revealed_refused", at__gte=since
-    ).count()
-    if failures >= conf.get("KAGAMI_VAULT_REVEAL_FAILURE_LIMIT"):
-        raise refuse(
-            _(
-                "確認に続けて失敗したため、しばらく表示できません。15分ほど待ってからやり直してください。"
-            ),
-            "too_many_failures",
-        )
-    if not reason.strip():
-        raise refuse(_("表示する理由を入力してください。"), "no_reason")
-    device = TOTPDevice.objects.devices_for_user(actor, confirmed=True).first()
-    if device is None:
-        raise refuse(
-            _("秘密情報を表示するには2段階認証の設定が必要です。先に2段階認証を設定してください。"),
-            "no_mfa",
-        )
-    if not actor.check_password(password):
-        raise refuse(_("ログインパスワードが正しくありません。"), "wrong_password")
-    if not device.verify_token(otp_token.strip()):
-        raise refuse(
-            _(
-                "確認コードが正しくないか、有効期限が切れています。認証アプリの新しいコードを入力してください。"
-            ),
-            "wrong_otp",
-        )
-    stored = _stored_token(credential, item)
-    if not stored:
-        raise refuse(_("その項目は登録されていません。"), "no_item")
-    try:
-        value = crypto.decrypt(stored)
-    except crypto.VaultKeyError as error:
-        raise refuse(error.message, error.code) from error
-    with transaction.atomic():
-        if actor.pk not in credential.holders:
-            credential.holders = sorted({*credential.holders, actor.pk})
-            credential.save(update_fields=["holders"])
-        audit.record(
-            "vault.secret_revealed",
-            actor=actor,
-            target=credential,
-            department=account.lead_department,
-            data={"item": item, "reason": reason.strip()},
-            request=request,
-        )
-    return value
-
-
 # Rotation tasks -------------------------------------------------------------------------
 def _open_task(
     credential: Credential,
@@ -541,15 +341,15 @@ def _open_task(
         data={"task": task.pk, "reason": reason, "subject": str(subject or ""), "note": note},
         request=request,
     )
-    _mail_on_commit(
-        [*_responsible(credential), *account.lead_department.heads()],
+    notify_on_commit(
+        [*responsible_for(credential), *account.lead_department.heads()],
         _("【要対応】%(account)s のパスワード変更") % {"account": account},
         _(
             "%(account)s のパスワードを変更してください（理由: %(reason)s）。"
             "SNSでパスワードを変更したら、Kagami に新しいパスワードを記録してください。"
         )
         % {"account": account, "reason": task.get_reason_display()},
-        _credential_link(credential),
+        credential_link(credential),
     )
     return task
 
@@ -579,7 +379,7 @@ def report_compromise(
     """Someone suspects the login was leaked or misused: a rotation task opens (G-4-7)."""
     account = credential.account
     if not can_report_compromise(actor, account):
-        raise _refuse(
+        raise refusal(
             "vault.compromise_reported",
             _(
                 "このアカウントの不正アクセスを報告できるのは、運用する所属の職員と情報政策担当課です。"
@@ -590,7 +390,7 @@ def report_compromise(
             request=request,
         )
     if not note.strip():
-        raise _refuse(
+        raise refusal(
             "vault.compromise_reported",
             _("気づいたこと（いつ、何が起きたか）を入力してください。"),
             actor=actor,
@@ -674,14 +474,14 @@ def remind_due_rotations(today: date | None = None) -> int:
                 credential.reminded_for = due
                 credential.save(update_fields=["reminded_for"])
                 account = credential.account
-                recipients = _responsible(credential)
+                recipients = responsible_for(credential)
                 audit.record(
                     "vault.reminder_sent",
                     target=credential,
                     department=account.lead_department,
                     data={"due": due.isoformat(), "to": [str(u) for u in recipients]},
                 )
-                _mail_on_commit(
+                notify_on_commit(
                     recipients,
                     _("%(account)s のパスワード変更期限（%(due)s）")
                     % {"account": account, "due": due.isoformat()},
@@ -690,7 +490,7 @@ def remind_due_rotations(today: date | None = None) -> int:
                         "期限までにSNSでパスワードを変更し、Kagami に記録してください。"
                     )
                     % {"account": account, "due": due.isoformat()},
-                    _credential_link(credential),
+                    credential_link(credential),
                 )
                 count += 1
             overdue = today > due
@@ -726,61 +526,3 @@ def destroy_old_secrets(now: datetime | None = None) -> int:
             )
             destroyed += count
     return destroyed
-
-
-# Keys -------------------------------------------------------------------------------------
-ENCRYPTED_COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
-    (Credential, ("password_encrypted", "recovery_email_encrypted", "recovery_phone_encrypted")),
-    (ApiToken, ("value_encrypted",)),
-    (OldSecret, ("value_encrypted",)),
-]
-
-
-def rotate_keys(*, batch_size: int = 500) -> dict[str, int]:
-    """Re-encrypt every stored secret with the newest key, batch by batch; values already
-    under it are left alone, so a second run changes nothing (G-4-7)."""
-    counts = {"reencrypted": 0, "current": 0, "failed": 0}
-    for model, columns in ENCRYPTED_COLUMNS:
-        last_pk = 0
-        while True:
-            with transaction.atomic():
-                batch = list(
-                    model._default_manager.filter(pk__gt=last_pk)
-                    .order_by("pk")
-                    .only("pk", *columns)[:batch_size]
-                )
-                if not batch:
-                    break
-                for row in batch:
-                    changed = []
-                    for column in columns:
-                        token = getattr(row, column)
-                        if crypto.is_current(token):
-                            counts["current"] += 1
-                            continue
-                        try:
-                            setattr(row, column, crypto.reencrypt(token))
-                        except crypto.VaultKeyError:
-                            counts["failed"] += 1
-                            continue
-                        changed.append(column)
-                        counts["reencrypted"] += 1
-                    if changed:
-                        row.save(update_fields=changed)
-                last_pk = batch[-1].pk
-    if counts["reencrypted"] or counts["failed"]:
-        audit.record("vault.keys_rotated", data=dict(counts))
-    return counts
-
-
-def undecryptable_count() -> int:
-    """How many stored secrets no configured key can decrypt (after a restore, say)."""
-    failed = 0
-    for model, columns in ENCRYPTED_COLUMNS:
-        for row in model._default_manager.only("pk", *columns).iterator(chunk_size=500):
-            for column in columns:
-                try:
-                    crypto.decrypt(getattr(row, column))
-                except crypto.VaultKeyError:
-                    failed += 1
-    return failed

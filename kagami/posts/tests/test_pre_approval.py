@@ -8,7 +8,7 @@ from django.core import mail
 
 from kagami.lib.errors import DomainError
 from kagami.lib.workcalendar import JST
-from kagami.posts import workflow
+from kagami.posts import pre_approval, workflow
 from kagami.posts.models import AfterReport, PostState
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=JST)  # a Friday afternoon
@@ -23,7 +23,7 @@ def frozen() -> object:
 
 @pytest.fixture
 def grant(cast: object, account: object, frozen: object) -> object:
-    return workflow.grant_pre_approval(
+    return pre_approval.grant_pre_approval(
         head=cast.suzuki,
         staff=cast.tanaka,
         account=account,  # type: ignore[attr-defined]
@@ -52,7 +52,7 @@ def test_staff_publish_an_event_result_and_the_head_confirms(
 ) -> None:
     post = result_post(cast, account)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        report = workflow.publish_pre_approved(
+        report = pre_approval.publish_pre_approved(
             actor=cast.tanaka,
             post=post,
             category="facts",  # type: ignore[attr-defined]
@@ -64,7 +64,7 @@ def test_staff_publish_an_event_result_and_the_head_confirms(
     # Due at the end of the next working day: Monday 30 Nov at 17:15.
     assert report.due_at == datetime(2026, 11, 30, 17, 15, tzinfo=JST)
     assert [m.to for m in mail.outbox] == [["suzuki@town.example.lg.jp"]]
-    workflow.confirm_after_report(actor=cast.suzuki, report=report, outcome="confirmed")  # type: ignore[attr-defined]
+    pre_approval.confirm_after_report(actor=cast.suzuki, report=report, outcome="confirmed")  # type: ignore[attr-defined]
     report.refresh_from_db()
     assert report.outcome == "confirmed" and report.confirmed_by == cast.suzuki  # type: ignore[attr-defined]
 
@@ -77,19 +77,19 @@ def test_an_unconfirmed_report_escalates_to_the_policy_division(
     django_capture_on_commit_callbacks: object,
 ) -> None:
     post = result_post(cast, account)
-    report = workflow.publish_pre_approved(
+    report = pre_approval.publish_pre_approved(
         actor=cast.tanaka,
         post=post,
         category="facts",
         why_no_approval="不在",
         evidence_note="集計表",  # type: ignore[attr-defined]
     )
-    assert workflow.escalate_after_reports() == 0
+    assert pre_approval.escalate_after_reports() == 0
     frozen.move_to(datetime(2026, 11, 30, 17, 16, tzinfo=JST))  # type: ignore[attr-defined]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        assert workflow.escalate_after_reports() == 1
-    assert workflow.escalate_after_reports() == 0  # once only
+        assert pre_approval.escalate_after_reports() == 1
+    assert pre_approval.escalate_after_reports() == 0  # once only
     report.refresh_from_db()
     assert report.escalated_at is not None
     assert mail.outbox[0].to == ["takahashi@town.example.lg.jp"]
@@ -98,7 +98,7 @@ def test_an_unconfirmed_report_escalates_to_the_policy_division(
 def test_without_a_grant_staff_need_approval(cast: object, account: object, frozen: object) -> None:
     post = result_post(cast, account)
     with pytest.raises(DomainError, match="事前承認を受けていません"):
-        workflow.publish_pre_approved(
+        pre_approval.publish_pre_approved(
             actor=cast.tanaka,
             post=post,
             category="facts",
@@ -113,7 +113,7 @@ def test_a_category_outside_the_grant_is_refused(
 ) -> None:
     post = result_post(cast, account)
     with pytest.raises(DomainError, match="この区分の事前承認を受けていません"):
-        workflow.publish_pre_approved(
+        pre_approval.publish_pre_approved(
             actor=cast.tanaka,
             post=post,
             category="legal",
@@ -131,18 +131,18 @@ def test_already_published_content_needs_a_town_url(
         text="年末年始のごみ収集日程をお知らせします。詳しくは町ホームページをご覧ください。",
     )
     with pytest.raises(DomainError, match="ページのURLを入力"):
-        workflow.publish_pre_approved(
+        pre_approval.publish_pre_approved(
             actor=cast.tanaka, post=post, category="published", why_no_approval="不在"
         )  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="町のサイトではありません"):
-        workflow.publish_pre_approved(
+        pre_approval.publish_pre_approved(
             actor=cast.tanaka,
             post=post,
             category="published",
             why_no_approval="不在",  # type: ignore[attr-defined]
             evidence_url="https://town.kagamino.lg.jp.evil.example/gomi",
         )
-    report = workflow.publish_pre_approved(
+    report = pre_approval.publish_pre_approved(
         actor=cast.tanaka,
         post=post,
         category="published",
@@ -155,10 +155,10 @@ def test_already_published_content_needs_a_town_url(
 def test_a_revoked_or_expired_grant_no_longer_counts(
     cast: object, account: object, grant: object, frozen: object
 ) -> None:
-    workflow.revoke_pre_approval(head=cast.suzuki, grant=grant)  # type: ignore[attr-defined, arg-type]
+    pre_approval.revoke_pre_approval(head=cast.suzuki, grant=grant)  # type: ignore[attr-defined, arg-type]
     post = result_post(cast, account)
     with pytest.raises(DomainError, match="事前承認を受けていません"):
-        workflow.publish_pre_approved(
+        pre_approval.publish_pre_approved(
             actor=cast.tanaka,
             post=post,
             category="facts",
@@ -171,7 +171,7 @@ def test_only_the_head_grants_and_only_to_members(
     cast: object, account: object, frozen: object
 ) -> None:
     with pytest.raises(DomainError, match="所属長だけ"):
-        workflow.grant_pre_approval(
+        pre_approval.grant_pre_approval(
             head=cast.tanaka,
             staff=cast.tanaka,
             account=account,
@@ -180,7 +180,7 @@ def test_only_the_head_grants_and_only_to_members(
             valid_until=date(2026, 12, 1),
         )
     with pytest.raises(DomainError, match="所属の職員"):
-        workflow.grant_pre_approval(
+        pre_approval.grant_pre_approval(
             head=cast.suzuki,
             staff=cast.sato,
             account=account,
@@ -192,10 +192,10 @@ def test_only_the_head_grants_and_only_to_members(
 
 def test_a_problem_needs_a_description(cast: object, account: object, grant: object) -> None:
     post = result_post(cast, account)
-    report = workflow.publish_pre_approved(
+    report = pre_approval.publish_pre_approved(
         actor=cast.tanaka, post=post, category="facts", why_no_approval="不在", evidence_note="集計"
     )  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="問題の内容"):
-        workflow.confirm_after_report(actor=cast.suzuki, report=report, outcome="problem")  # type: ignore[attr-defined]
+        pre_approval.confirm_after_report(actor=cast.suzuki, report=report, outcome="problem")  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="所属長か代決者だけ"):
-        workflow.confirm_after_report(actor=cast.tanaka, report=report, outcome="confirmed")  # type: ignore[attr-defined]
+        pre_approval.confirm_after_report(actor=cast.tanaka, report=report, outcome="confirmed")  # type: ignore[attr-defined]

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from kagami.registry import workflow
-from kagami.registry.models import EndKind, OfficialAccount, Platform, Report
+from kagami.registry import documents, reports, workflow
+from kagami.registry.models import END_CHECKLIST, EndKind, OfficialAccount, Platform, Report
 
 POLICY = {
     "platform_text": "X（旧Twitter）を利用します。",
@@ -43,37 +43,37 @@ def planned_account(
         url=url,
         lead_department=cast.somu,  # type: ignore[attr-defined]
     )
-    policy = workflow.save_policy_draft(actor=head, account=account, items=POLICY)
-    workflow.file_policy(actor=head, policy=policy)
-    terms = workflow.save_terms_draft(actor=head, account=account, clauses=CLAUSES, items=TERMS)
-    workflow.file_terms(actor=head, terms=terms)
+    policy = documents.save_policy_draft(actor=head, account=account, items=POLICY)
+    documents.file_policy(actor=head, policy=policy)
+    terms = documents.save_terms_draft(actor=head, account=account, clauses=CLAUSES, items=TERMS)
+    documents.file_terms(actor=head, terms=terms)
     return account
 
 
 def start(cast: object, account: OfficialAccount) -> OfficialAccount:
     """File the start report and have the policy division accept it (→ 開始報告済)."""
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         start_date=date(2026, 4, 1),
     )
-    workflow.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
+    reports.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
     account.refresh_from_db()
     return account
 
 
 def stop(cast: object, account: OfficialAccount, end_kind: str = EndKind.END) -> Report:
     """File and accept an end (or suspension) report."""
-    report = workflow.file_end_report(
+    report = reports.file_end_report(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind=end_kind,
         end_date=date(2026, 9, 30),
         reason="事業の終了に伴い運用を終了します。",
         disposition="lock",
-        checklist={key: True for key in workflow.END_CHECKLIST},
+        checklist={key: True for key in END_CHECKLIST},
     )
-    workflow.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
+    reports.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
     account.refresh_from_db()
     return report
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from kagami.public.tests.helpers import POLICY, listed_account, planned_account, start, stop
-from kagami.registry import workflow
+from kagami.registry import documents
 from kagami.registry.models import EndKind
 
 pytestmark = pytest.mark.django_db
@@ -92,14 +92,14 @@ def test_the_account_page_shows_the_current_policy_and_numbered_terms(client, ca
 def test_the_account_page_shows_the_newest_filed_version(client, cast):
     account = listed_account(cast)
     head = cast.suzuki
-    draft = workflow.save_policy_draft(
+    draft = documents.save_policy_draft(
         actor=head,
         account=account,
         items={**POLICY, "purpose": "移住を考える方に町の暮らしを伝えるため。"},
     )
     page = client.get(f"/public/accounts/{account.pk}/").content.decode()
     assert "移住を考える方" not in page  # a draft is not public
-    workflow.file_policy(actor=head, policy=draft)
+    documents.file_policy(actor=head, policy=draft)
     page = client.get(f"/public/accounts/{account.pk}/").content.decode()
     assert "移住を考える方" in page
     assert "第2版" in page

@@ -57,6 +57,7 @@ from kagami.publishing.adapters import (
     PublishRequest,
 )
 from kagami.publishing.models import Delivery, DeliveryState, Pause
+from kagami.registry import reports as registry_reports
 from kagami.registry import workflow as registry
 from kagami.registry.models import END_CHECKLIST, OfficialAccount, Report
 from kagami.registry.testing import publishing_account
@@ -328,7 +329,7 @@ class Guarantees(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(["suspend", "end"]), days=st.integers(0, 2))
     def stop_account(self, kind: str, days: int) -> None:
         try:
-            report = registry.file_end_report(
+            report = registry_reports.file_end_report(
                 actor=self.town.cast.suzuki,
                 account=self.account,
                 end_kind=kind,
@@ -337,10 +338,10 @@ class Guarantees(RuleBasedStateMachine):
                 disposition="lock",
                 checklist=dict.fromkeys(END_CHECKLIST, True),
             )
-            registry.accept_report(actor=self.town.cast.takahashi, report=report)
+            registry_reports.accept_report(actor=self.town.cast.takahashi, report=report)
         except DomainError:
             for report in Report.objects.filter(account=self.account, status="submitted"):
-                registry.return_report(
+                registry_reports.return_report(
                     actor=self.town.cast.takahashi, report=report, comment="取り下げ"
                 )
 

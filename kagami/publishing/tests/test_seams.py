@@ -11,6 +11,7 @@ from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.lib.workcalendar import JST
 from kagami.orgs.models import ActingAppointment
+from kagami.posts import pre_approval
 from kagami.posts import workflow as posts
 from kagami.posts.models import Post, PostState, PostVersion
 from kagami.publishing import worker
@@ -18,7 +19,7 @@ from kagami.publishing import workflow as publishing
 from kagami.publishing.adapters import REGISTRY, ErrorKind, PublishError
 from kagami.publishing.models import Delivery, DeliveryState, SandboxPost
 from kagami.publishing.tests.test_worker import FlakyAdapter
-from kagami.registry import workflow as registry
+from kagami.registry import reports as registry_reports
 from kagami.registry.models import END_CHECKLIST, OfficialAccount
 from kagami.registry.testing import publishing_account
 
@@ -129,7 +130,7 @@ def test_a_held_delivery_of_a_withdrawn_post_cannot_be_sent_late(
 
 
 def _stop(cast: object, account: OfficialAccount, kind: str) -> None:
-    report = registry.file_end_report(
+    report = registry_reports.file_end_report(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind=kind,
@@ -138,7 +139,7 @@ def _stop(cast: object, account: OfficialAccount, kind: str) -> None:
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
-    registry.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
+    registry_reports.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
 
 
 def test_a_suspended_account_holds_what_was_already_queued(
@@ -187,7 +188,7 @@ def test_approval_checks_the_account_again(
 def test_an_account_ending_in_the_future_still_publishes_until_its_end_date(
     cast: object, account: OfficialAccount, frozen: object
 ) -> None:
-    report = registry.file_end_report(
+    report = registry_reports.file_end_report(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind="end",
@@ -196,7 +197,7 @@ def test_an_account_ending_in_the_future_still_publishes_until_its_end_date(
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
-    registry.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
+    registry_reports.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
     _approved(cast, [account], "このアカウントは12月末で運用を終了します。")
     frozen.move_to(SLOT)  # type: ignore[attr-defined]
     worker.run_once()
@@ -238,7 +239,7 @@ def test_an_acting_approver_cannot_confirm_their_own_after_the_fact_report(
         starts_at=NOW - timedelta(days=1),
         ends_at=NOW + timedelta(days=7),
     )
-    posts.grant_pre_approval(
+    pre_approval.grant_pre_approval(
         head=cast.suzuki,  # type: ignore[attr-defined]
         staff=cast.tanaka,  # type: ignore[attr-defined]
         account=account,
@@ -253,7 +254,7 @@ def test_an_acting_approver_cannot_confirm_their_own_after_the_fact_report(
         text="健康まつりには300人が来場しました。",
         publish_at=SLOT,
     )
-    report = posts.publish_pre_approved(
+    report = pre_approval.publish_pre_approved(
         actor=cast.tanaka,  # type: ignore[attr-defined]
         post=post,
         category="facts",
@@ -261,8 +262,8 @@ def test_an_acting_approver_cannot_confirm_their_own_after_the_fact_report(
         evidence_note="実施報告書",
     )
     with pytest.raises(DomainError, match="事後報告は確認できません"):
-        posts.confirm_after_report(actor=cast.tanaka, report=report, outcome="confirmed")  # type: ignore[attr-defined]
-    posts.confirm_after_report(actor=cast.suzuki, report=report, outcome="confirmed")  # type: ignore[attr-defined]
+        pre_approval.confirm_after_report(actor=cast.tanaka, report=report, outcome="confirmed")  # type: ignore[attr-defined]
+    pre_approval.confirm_after_report(actor=cast.suzuki, report=report, outcome="confirmed")  # type: ignore[attr-defined]
 
 
 def test_a_failed_delivery_can_be_sent_again_with_the_same_approved_text(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from kagami.audit import log as audit
 from kagami.audit.models import AuditEvent
 from kagami.orgs.models import User
-from kagami.registry import workflow
+from kagami.registry import reports, workflow
 from kagami.registry.models import END_CHECKLIST, AccountState, OfficialAccount
 from kagami.registry.pdf import render_report_pdf
 
@@ -47,10 +47,10 @@ def test_a_demo_account_goes_from_start_report_to_the_directory_and_out_again(
     assert not _listed(client, account.handle)
     before = AuditEvent.objects.count()
 
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=suzuki, account=account, start_date=date(2026, 12, 1), contact="内線 2101"
     )
-    workflow.accept_report(actor=takahashi, report=report, comment="確認しました。")
+    reports.accept_report(actor=takahashi, report=report, comment="確認しました。")
     assert _listed(client, account.handle)
     assert account.name in client.get(reverse("public:index")).content.decode()
 
@@ -82,7 +82,7 @@ def test_a_demo_account_goes_from_start_report_to_the_directory_and_out_again(
     font_rows = [line for line in fonts.splitlines()[2:] if line.strip()]
     assert font_rows and all(" yes " in row for row in font_rows)
 
-    end = workflow.file_end_report(
+    end = reports.file_end_report(
         actor=suzuki,
         account=account,
         end_kind="end",
@@ -91,7 +91,7 @@ def test_a_demo_account_goes_from_start_report_to_the_directory_and_out_again(
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
-    workflow.accept_report(actor=takahashi, report=end)
+    reports.accept_report(actor=takahashi, report=end)
     # G-4-3: listed and publishing until the effective date, so the closing post can go out.
     assert _listed(client, account.handle)
     with time_machine.travel(datetime(2027, 3, 31, 0, 5, tzinfo=TOKYO), tick=False):

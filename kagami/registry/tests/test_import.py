@@ -8,7 +8,7 @@ from django.urls import reverse
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.lib.tables import TableFileError
-from kagami.registry import workflow
+from kagami.registry import register
 from kagami.registry.importer import plan_register, read_register_file
 from kagami.registry.models import AccountState, OfficialAccount, RegisterImport
 
@@ -24,11 +24,11 @@ def _csv(*lines: str) -> bytes:
 
 
 def test_a_register_is_previewed_and_applied(cast: object) -> None:
-    batch = workflow.upload_register(
+    batch = register.upload_register(
         actor=cast.takahashi, file_name="台帳.csv", content=_csv(*GOOD)
     )  # type: ignore[attr-defined]
     assert all(not plan.errors for plan in plan_register(batch.rows))
-    assert workflow.apply_register(actor=cast.takahashi, batch=batch) == 2  # type: ignore[attr-defined]
+    assert register.apply_register(actor=cast.takahashi, batch=batch) == 2  # type: ignore[attr-defined]
     x = OfficialAccount.objects.get(handle="@kagamino_town")
     assert x.platform.code == "x" and x.state == AccountState.ACTIVE and x.imported
     assert str(x.last_reviewed_on) == "2026-04-01"
@@ -64,26 +64,26 @@ def test_problem_rows_are_named_and_nothing_is_applied(cast: object) -> None:
         file_name="台帳.csv", uploaded_by=cast.takahashi, rows=rows
     )  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="反映しませんでした"):
-        workflow.apply_register(actor=cast.takahashi, batch=batch)  # type: ignore[attr-defined]
+        register.apply_register(actor=cast.takahashi, batch=batch)  # type: ignore[attr-defined]
     assert not OfficialAccount.objects.exists()
 
 
 def test_an_account_already_in_the_registry_is_not_imported_twice(cast: object) -> None:
-    batch = workflow.upload_register(actor=cast.takahashi, file_name="a.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
-    workflow.apply_register(actor=cast.takahashi, batch=batch)  # type: ignore[attr-defined]
-    again = workflow.upload_register(actor=cast.takahashi, file_name="b.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
+    batch = register.upload_register(actor=cast.takahashi, file_name="a.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
+    register.apply_register(actor=cast.takahashi, batch=batch)  # type: ignore[attr-defined]
+    again = register.upload_register(actor=cast.takahashi, file_name="b.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
     assert plan_register(again.rows)[0].errors == ["このアカウントは既に台帳に登録されています。"]
 
 
 def test_only_the_policy_division_imports(cast: object) -> None:
     with pytest.raises(DomainError, match="情報政策担当課だけ"):
-        workflow.upload_register(actor=cast.suzuki, file_name="a.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
+        register.upload_register(actor=cast.suzuki, file_name="a.csv", content=_csv(GOOD[0]))  # type: ignore[attr-defined]
     assert not RegisterImport.objects.exists()
 
 
 def test_a_file_without_the_required_columns_is_refused(cast: object) -> None:
     with pytest.raises(TableFileError, match="必要な列がありません: ユーザーID、URL、所管課"):
-        workflow.upload_register(
+        register.upload_register(
             actor=cast.takahashi,
             file_name="a.csv",
             content="SNSの種類,アカウント名\nX,町\n".encode(),

@@ -18,7 +18,7 @@ from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.public import export
 from kagami.public.tests.helpers import listed_account
-from kagami.registry import workflow
+from kagami.registry import documents, reports
 from kagami.registry.importer import REGISTER_HEADER, plan_register, read_register_file
 from kagami.registry.models import AccountState, OfficialAccount
 from kagami.registry.testing import imported_account, publishing_account
@@ -38,14 +38,16 @@ def imported(cast: Any) -> OfficialAccount:
 
 def document(cast: Any, account: OfficialAccount) -> None:
     head = cast.suzuki
-    workflow.file_policy(
+    documents.file_policy(
         actor=head,
-        policy=workflow.save_policy_draft(actor=head, account=account, items=policy_draft(account)),
+        policy=documents.save_policy_draft(
+            actor=head, account=account, items=policy_draft(account)
+        ),
     )
     items, clauses = terms_draft(account)
-    workflow.file_terms(
+    documents.file_terms(
         actor=head,
-        terms=workflow.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
+        terms=documents.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
     )
 
 
@@ -79,15 +81,15 @@ def test_filed_documents_and_an_accepted_start_report_complete_an_imported_accou
     cast: Any, imported: OfficialAccount
 ) -> None:
     with pytest.raises(DomainError, match="運用方針と利用規約を確定してから"):
-        workflow.file_start_report(actor=cast.suzuki, account=imported, start_date=date(2026, 4, 1))
+        reports.file_start_report(actor=cast.suzuki, account=imported, start_date=date(2026, 4, 1))
     document(cast, imported)
     assert imported.missing_documents() == ["受理された運用開始報告書（様式第1号）"]
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=cast.suzuki, account=imported, start_date=date(2026, 4, 1)
     )
     imported.refresh_from_db()
     assert imported.documents_missing  # filing alone is not enough
-    workflow.accept_report(actor=cast.takahashi, report=report)
+    reports.accept_report(actor=cast.takahashi, report=report)
     imported.refresh_from_db()
     assert not imported.documents_missing and imported.state == AccountState.ACTIVE
     assert imported.can_publish and OfficialAccount.objects.listed().get() == imported
@@ -98,7 +100,7 @@ def test_filed_documents_and_an_accepted_start_report_complete_an_imported_accou
 def test_the_policy_division_records_the_paper_start_report(
     cast: Any, imported: OfficialAccount
 ) -> None:
-    workflow.record_paper_report(
+    reports.record_paper_report(
         actor=cast.takahashi,
         account=imported,
         reported_on=date(2023, 4, 1),
@@ -120,7 +122,7 @@ def test_only_the_policy_division_records_a_paper_report(
     cast: Any, imported: OfficialAccount
 ) -> None:
     with pytest.raises(DomainError, match="情報政策担当課だけ"):
-        workflow.record_paper_report(
+        reports.record_paper_report(
             actor=cast.suzuki,
             account=imported,
             reported_on=date(2023, 4, 1),
@@ -144,7 +146,7 @@ def test_a_paper_report_needs_a_date_not_in_the_future_and_a_number(
     cast: Any, imported: OfficialAccount, reported_on: timedelta, number: str, says: str
 ) -> None:
     with pytest.raises(DomainError, match=says):
-        workflow.record_paper_report(
+        reports.record_paper_report(
             actor=cast.takahashi,
             account=imported,
             reported_on=timezone.localdate() + reported_on,
@@ -159,7 +161,7 @@ def test_an_account_with_its_documents_needs_no_paper_report(cast: Any) -> None:
         head=cast.suzuki, policy_officer=cast.takahashi, department=cast.somu
     )
     with pytest.raises(DomainError, match="記録する必要はありません"):
-        workflow.record_paper_report(
+        reports.record_paper_report(
             actor=cast.takahashi,
             account=account,
             reported_on=date(2023, 4, 1),

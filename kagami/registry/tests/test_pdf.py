@@ -25,7 +25,7 @@ import pytest
 import time_machine
 from fontTools.ttLib import TTFont
 
-from kagami.registry import workflow
+from kagami.registry import documents, reports, workflow
 from kagami.registry.models import END_CHECKLIST, START_CHECKLIST, Platform, Report
 from kagami.registry.pdf import FONT_DIR, FontOnlyFetcher, render_report_html, render_report_pdf
 
@@ -122,11 +122,11 @@ def squash(text: str) -> str:
 def _document(cast: Any, account: Any, name: str) -> None:
     head = cast.suzuki
     items = POLICY | {"account_text": POLICY["account_text"].replace("鏡野町 移住・定住応援", name)}
-    workflow.file_policy(
-        actor=head, policy=workflow.save_policy_draft(actor=head, account=account, items=items)
+    documents.file_policy(
+        actor=head, policy=documents.save_policy_draft(actor=head, account=account, items=items)
     )
-    terms = workflow.save_terms_draft(actor=head, account=account, items=TERMS, clauses=CLAUSES)
-    workflow.file_terms(actor=head, terms=terms)
+    terms = documents.save_terms_draft(actor=head, account=account, items=TERMS, clauses=CLAUSES)
+    documents.file_terms(actor=head, terms=terms)
 
 
 @contextmanager
@@ -162,7 +162,7 @@ def _build(cast: Any, tmp: Path) -> dict[str, Any]:
             operators=[cast.tanaka, cast.sato],
         )
         _document(cast, account, account.name)
-        start = workflow.file_start_report(
+        start = reports.file_start_report(
             actor=cast.suzuki,
             account=account,
             start_date=date(2026, 12, 1),
@@ -172,12 +172,12 @@ def _build(cast: Any, tmp: Path) -> dict[str, Any]:
             remarks="開設後1か月は毎朝の投稿を予定しています。",
         )
     with time_machine.travel(DECIDED, tick=False):
-        start = workflow.accept_report(
+        start = reports.accept_report(
             actor=cast.takahashi, report=start, comment="内容を確認しました。受理します。"
         )
         workflow.begin_operation(actor=cast.suzuki, account=account)
     with time_machine.travel(ENDED, tick=False):
-        end = workflow.file_end_report(
+        end = reports.file_end_report(
             actor=cast.suzuki,
             account=account,
             end_kind="end",
@@ -199,11 +199,11 @@ def _build(cast: Any, tmp: Path) -> dict[str, Any]:
             lead_department=cast.somu,
         )
         _document(cast, other, other.name)
-        first = workflow.file_start_report(
+        first = reports.file_start_report(
             actor=cast.suzuki, account=other, start_date=date(2026, 12, 1)
         )
-        workflow.accept_report(actor=cast.takahashi, report=first)
-        suspend = workflow.file_end_report(
+        reports.accept_report(actor=cast.takahashi, report=first)
+        suspend = reports.file_end_report(
             actor=cast.suzuki,
             account=other,
             end_kind="suspend",

@@ -13,7 +13,7 @@ import time_machine
 from kagami.audit.models import AuditEvent
 from kagami.public.directory import accounts
 from kagami.public.views import live_links
-from kagami.registry import workflow
+from kagami.registry import reports, workflow
 from kagami.registry.models import END_CHECKLIST, AccountState, OfficialAccount, Report
 from kagami.registry.testing import documented_account, imported_account, publishing_account
 
@@ -39,7 +39,7 @@ def account_of(cast: Any, handle: str = "kagamino_town") -> OfficialAccount:
 
 
 def stop(cast: Any, account: OfficialAccount, end_kind: str, on: date) -> Report:
-    report = workflow.file_end_report(
+    report = reports.file_end_report(
         actor=cast.suzuki,
         account=account,
         end_kind=end_kind,
@@ -48,7 +48,7 @@ def stop(cast: Any, account: OfficialAccount, end_kind: str, on: date) -> Report
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
-    workflow.accept_report(actor=cast.takahashi, report=report)
+    reports.accept_report(actor=cast.takahashi, report=report)
     account.refresh_from_db()
     return report
 
@@ -179,7 +179,7 @@ def test_accepting_a_later_end_over_http_says_when_it_takes_effect(
     cast: Any, client: Any, login: Any
 ) -> None:
     account = account_of(cast)
-    report = workflow.file_end_report(
+    report = reports.file_end_report(
         actor=cast.suzuki,
         account=account,
         end_kind="end",

@@ -147,22 +147,24 @@ def test_the_report_opens_as_a_pdf_for_those_who_may_see_it(
 ) -> None:
     from datetime import date
 
-    from kagami.registry import workflow
+    from kagami.registry import documents, reports
     from kagami.registry.wording import policy_draft, terms_draft
 
     login(client, cast.suzuki)  # type: ignore[operator, attr-defined]
     account = _plan_over_http(client, cast)
     head = cast.suzuki  # type: ignore[attr-defined]
-    workflow.file_policy(
+    documents.file_policy(
         actor=head,
-        policy=workflow.save_policy_draft(actor=head, account=account, items=policy_draft(account)),
+        policy=documents.save_policy_draft(
+            actor=head, account=account, items=policy_draft(account)
+        ),
     )
     items, clauses = terms_draft(account)
-    workflow.file_terms(
+    documents.file_terms(
         actor=head,
-        terms=workflow.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
+        terms=documents.save_terms_draft(actor=head, account=account, items=items, clauses=clauses),
     )
-    report = workflow.file_start_report(actor=head, account=account, start_date=date(2026, 12, 1))
+    report = reports.file_start_report(actor=head, account=account, start_date=date(2026, 12, 1))
     response = client.get(reverse("registry:report_pdf", args=[report.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")

@@ -9,7 +9,7 @@ from kagami.audit import log as audit
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Department
-from kagami.registry import workflow
+from kagami.registry import documents, reports, workflow
 from kagami.registry.models import (
     END_CHECKLIST,
     AccountState,
@@ -36,27 +36,29 @@ def plan(cast: object, **overrides: object) -> OfficialAccount:
 def document(cast: object, account: OfficialAccount) -> None:
     """File the template policy and terms, as a department does with one click and a review."""
     head = cast.suzuki  # type: ignore[attr-defined]
-    workflow.file_policy(
+    documents.file_policy(
         actor=head,
-        policy=workflow.save_policy_draft(actor=head, account=account, items=policy_draft(account)),
+        policy=documents.save_policy_draft(
+            actor=head, account=account, items=policy_draft(account)
+        ),
     )
     wording, clauses = terms_draft(account)
-    terms = workflow.save_terms_draft(actor=head, account=account, clauses=clauses, items=wording)
-    workflow.file_terms(actor=head, terms=terms)
+    terms = documents.save_terms_draft(actor=head, account=account, clauses=clauses, items=wording)
+    documents.file_terms(actor=head, terms=terms)
 
 
 def start(cast: object, account: OfficialAccount) -> None:
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=cast.suzuki, account=account, start_date=date(2026, 12, 1)
     )  # type: ignore[attr-defined]
-    workflow.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
+    reports.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
 
 
 def test_the_whole_life_of_an_account_is_audited(cast: object) -> None:
     account = plan(cast)
     assert account.state == AccountState.PLANNED and not account.can_publish
     document(cast, account)
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=cast.suzuki,
         account=account,
         start_date=date(2026, 12, 1),
@@ -66,11 +68,11 @@ def test_the_whole_life_of_an_account_is_audited(cast: object) -> None:
     assert report.addressee == "企画課長"
     account.refresh_from_db()
     assert account.state == AccountState.PLANNED  # filing alone does not let it publish
-    workflow.accept_report(actor=cast.takahashi, report=report, comment="確認しました")  # type: ignore[attr-defined]
+    reports.accept_report(actor=cast.takahashi, report=report, comment="確認しました")  # type: ignore[attr-defined]
     account.refresh_from_db()
     assert account.state == AccountState.START_REPORTED and account.can_publish
     workflow.begin_operation(actor=cast.suzuki, account=account)  # type: ignore[attr-defined]
-    end = workflow.file_end_report(
+    end = reports.file_end_report(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind="end",
@@ -79,7 +81,7 @@ def test_the_whole_life_of_an_account_is_audited(cast: object) -> None:
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
-    workflow.accept_report(actor=cast.takahashi, report=end)  # type: ignore[attr-defined]
+    reports.accept_report(actor=cast.takahashi, report=end)  # type: ignore[attr-defined]
     account.refresh_from_db()
     assert account.state == AccountState.ENDED and not account.can_publish
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
@@ -102,7 +104,7 @@ def test_a_suspended_account_can_be_resumed(cast: object) -> None:
     account = plan(cast)
     document(cast, account)
     start(cast, account)
-    report = workflow.file_end_report(
+    report = reports.file_end_report(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         end_kind="suspend",
@@ -111,7 +113,7 @@ def test_a_suspended_account_can_be_resumed(cast: object) -> None:
         disposition="lock",
         checklist=dict.fromkeys(END_CHECKLIST, True),
     )
-    workflow.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
+    reports.accept_report(actor=cast.takahashi, report=report)  # type: ignore[attr-defined]
     account.refresh_from_db()
     assert account.state == AccountState.SUSPENDED and not account.can_publish
     workflow.resume_account(actor=cast.suzuki, account=account)  # type: ignore[attr-defined]
@@ -121,18 +123,16 @@ def test_a_suspended_account_can_be_resumed(cast: object) -> None:
 def test_a_returned_report_leaves_the_account_as_it_was(cast: object) -> None:
     account = plan(cast)
     document(cast, account)
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=cast.suzuki, account=account, start_date=date(2026, 12, 1)
     )  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="差し戻す理由"):
-        workflow.return_report(actor=cast.takahashi, report=report, comment=" ")  # type: ignore[attr-defined]
-    workflow.return_report(
-        actor=cast.takahashi, report=report, comment="運用時間を見直してください"
-    )  # type: ignore[attr-defined]
+        reports.return_report(actor=cast.takahashi, report=report, comment=" ")  # type: ignore[attr-defined]
+    reports.return_report(actor=cast.takahashi, report=report, comment="運用時間を見直してください")  # type: ignore[attr-defined]
     account.refresh_from_db()
     report.refresh_from_db()
     assert account.state == AccountState.PLANNED and report.status == ReportStatus.RETURNED
-    again = workflow.file_start_report(
+    again = reports.file_start_report(
         actor=cast.suzuki, account=account, start_date=date(2026, 12, 1)
     )  # type: ignore[attr-defined]
     assert again.number == report.number + 1
@@ -140,7 +140,7 @@ def test_a_returned_report_leaves_the_account_as_it_was(cast: object) -> None:
 
 def test_an_incomplete_policy_is_refused_and_names_what_is_missing(cast: object) -> None:
     account = plan(cast)
-    draft = workflow.save_policy_draft(
+    draft = documents.save_policy_draft(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         items={"platform_text": "X", "purpose": "未定", "content": "町の情報"},
@@ -154,7 +154,7 @@ def test_an_incomplete_policy_is_refused_and_names_what_is_missing(cast: object)
         "(f) 個人情報の取扱い",
     ]
     with pytest.raises(DomainError, match="運用方針に足りない項目があります"):
-        workflow.file_policy(actor=cast.suzuki, policy=draft)  # type: ignore[attr-defined]
+        documents.file_policy(actor=cast.suzuki, policy=draft)  # type: ignore[attr-defined]
     draft.refresh_from_db()
     assert not draft.is_filed
     assert AuditEvent.objects.filter(action="registry.policy_filed_refused").exists()
@@ -162,7 +162,7 @@ def test_an_incomplete_policy_is_refused_and_names_what_is_missing(cast: object)
 
 def test_terms_need_rules_ownership_and_disclaimer(cast: object) -> None:
     account = plan(cast)
-    terms = workflow.save_terms_draft(
+    terms = documents.save_terms_draft(
         actor=cast.suzuki,  # type: ignore[attr-defined]
         account=account,
         clauses=[],
@@ -170,7 +170,7 @@ def test_terms_need_rules_ownership_and_disclaimer(cast: object) -> None:
     )
     assert [clause for clause, _l, _p in terms.missing_items()] == ["G-4-5-a", "G-4-5-b", "G-4-5-c"]
     with pytest.raises(DomainError):
-        workflow.file_terms(actor=cast.suzuki, terms=terms)  # type: ignore[attr-defined]
+        documents.file_terms(actor=cast.suzuki, terms=terms)  # type: ignore[attr-defined]
 
 
 def test_filed_documents_cannot_change(cast: object) -> None:
@@ -188,7 +188,7 @@ def test_filed_documents_cannot_change(cast: object) -> None:
     clause.text = "書き換え"
     with pytest.raises(ImmutableError):
         clause.save()
-    revised = workflow.save_policy_draft(
+    revised = documents.save_policy_draft(
         actor=cast.suzuki, account=account, items=policy_draft(account)
     )  # type: ignore[attr-defined]
     assert revised.version == 2 and not revised.is_filed
@@ -246,7 +246,7 @@ def test_only_the_head_files_reports(cast: object) -> None:
     account = plan(cast)
     document(cast, account)
     with pytest.raises(DomainError, match="所属長だけ"):
-        workflow.file_start_report(actor=cast.tanaka, account=account, start_date=date(2026, 12, 1))  # type: ignore[attr-defined]
+        reports.file_start_report(actor=cast.tanaka, account=account, start_date=date(2026, 12, 1))  # type: ignore[attr-defined]
     assert not account.reports.exists()
     assert AuditEvent.objects.filter(
         action="registry.start_report_filed_refused", actor=cast.tanaka
@@ -256,13 +256,13 @@ def test_only_the_head_files_reports(cast: object) -> None:
 def test_a_start_report_needs_filed_policy_and_terms(cast: object) -> None:
     account = plan(cast)
     with pytest.raises(DomainError, match="運用方針と利用規約を確定してから"):
-        workflow.file_start_report(actor=cast.suzuki, account=account, start_date=date(2026, 12, 1))  # type: ignore[attr-defined]
+        reports.file_start_report(actor=cast.suzuki, account=account, start_date=date(2026, 12, 1))  # type: ignore[attr-defined]
 
 
 def test_an_end_report_for_an_account_that_is_not_active_is_refused(cast: object) -> None:
     account = plan(cast)
     with pytest.raises(DomainError, match="「計画中」のため、終了の報告はできません"):
-        workflow.file_end_report(
+        reports.file_end_report(
             actor=cast.suzuki,  # type: ignore[attr-defined]
             account=account,
             end_kind="end",
@@ -279,7 +279,7 @@ def test_an_end_report_needs_the_whole_checklist(cast: object) -> None:
     start(cast, account)
     checklist = dict.fromkeys(END_CHECKLIST, True) | {"credentials_revoked": False}
     with pytest.raises(DomainError, match="ログイン情報を変更・回収"):
-        workflow.file_end_report(
+        reports.file_end_report(
             actor=cast.suzuki,  # type: ignore[attr-defined]
             account=account,
             end_kind="end",
@@ -293,11 +293,11 @@ def test_an_end_report_needs_the_whole_checklist(cast: object) -> None:
 def test_only_the_policy_division_decides(cast: object) -> None:
     account = plan(cast)
     document(cast, account)
-    report = workflow.file_start_report(
+    report = reports.file_start_report(
         actor=cast.suzuki, account=account, start_date=date(2026, 12, 1)
     )  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="情報政策担当課だけ"):
-        workflow.accept_report(actor=cast.suzuki, report=report)  # type: ignore[attr-defined]
+        reports.accept_report(actor=cast.suzuki, report=report)  # type: ignore[attr-defined]
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
 

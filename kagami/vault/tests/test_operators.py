@@ -9,7 +9,7 @@ from django.test import Client
 from kagami.lib.errors import DomainError
 from kagami.orgs.models import Notification
 from kagami.registry import workflow as registry
-from kagami.vault import workflow
+from kagami.vault import access, workflow
 from kagami.vault.models import Credential
 from kagami.vault.tests.conftest import STRONG
 
@@ -71,4 +71,4 @@ def test_a_member_who_is_not_an_operator_cannot_reveal_the_password(
         {"action": "operators", "operators": [cast.tanaka.pk]},
     )
     assert not account.operators.exists()
-    assert not workflow.can_reveal(cast.tanaka, account)
+    assert not access.can_reveal(cast.tanaka, account)

@@ -21,7 +21,7 @@ from kagami.lib.errors import DomainError
 from kagami.orgs.models import Membership
 from kagami.orgs.workflow import end_membership
 from kagami.registry import workflow as registry
-from kagami.vault import crypto, workflow
+from kagami.vault import access, crypto, workflow
 from kagami.vault.checks import check_vault_keys
 from kagami.vault.models import ApiToken, Credential, OldSecret, RotationTask, TaskStatus
 from kagami.vault.passwords import AMBIGUOUS, generate_password, password_problems
@@ -168,7 +168,7 @@ def test_after_repeated_failures_even_the_right_answers_wait(
 ) -> None:
     for _attempt in range(5):
         with pytest.raises(DomainError):
-            workflow.reveal_secret(
+            access.reveal_secret(
                 actor=cast.tanaka,
                 credential=credential,
                 item="password",
@@ -180,7 +180,7 @@ def test_after_repeated_failures_even_the_right_answers_wait(
 
     TOTPDevice.objects.create(user=cast.tanaka, name="t", confirmed=True)
     with pytest.raises(DomainError, match="しばらく表示できません"):
-        workflow.reveal_secret(
+        access.reveal_secret(
             actor=cast.tanaka,
             credential=credential,
             item="password",

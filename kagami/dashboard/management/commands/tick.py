@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from kagami.posts import pre_approval
 from kagami.posts import workflow as posts
 from kagami.publishing import workflow as publishing
 from kagami.registry import workflow as registry
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 JOBS: list[tuple[str, Callable[[], int]]] = [
     ("registry.apply_scheduled_account_changes", registry.apply_scheduled_account_changes),
     ("posts.expire_overdue_posts", posts.expire_overdue_posts),
-    ("posts.escalate_after_reports", posts.escalate_after_reports),
+    ("pre_approval.escalate_after_reports", pre_approval.escalate_after_reports),
     ("publishing.remind_manual_posts", publishing.remind_manual_posts),
     ("vault.open_tasks_for_leavers", vault.open_tasks_for_leavers),
     ("vault.remind_due_rotations", vault.remind_due_rotations),

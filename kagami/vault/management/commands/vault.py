@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kagami.vault import workflow
+from kagami.vault import keys
 from kagami.vault.crypto import VaultKeyError
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         try:
             if subcommand == "rotate-keys":
-                counts = workflow.rotate_keys(batch_size=options["batch_size"])
+                counts = keys.rotate_keys(batch_size=options["batch_size"])
                 self.stdout.write(
                     _(
                         "再暗号化: %(reencrypted)s 件、既に最新の鍵: %(current)s 件、復号できない: %(failed)s 件"
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 )
                 failed = counts["failed"]
             else:
-                failed = workflow.undecryptable_count()
+                failed = keys.undecryptable_count()
                 self.stdout.write(_("復号できない秘密情報: %(failed)s 件") % {"failed": failed})
         except VaultKeyError as error:
             raise CommandError(error.message, returncode=2) from error
