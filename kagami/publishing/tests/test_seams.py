@@ -3,6 +3,7 @@ between apps, as a test named after it (G-5-2, G-4-2, G-4-3, G-5-3, G-6-4). The 
 guarantees are tried in random orders of events in test_guarantees.py."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -40,14 +41,28 @@ def account(cast: object) -> OfficialAccount:
     return publishing_account(head=cast.suzuki, policy_officer=cast.takahashi, department=cast.somu)  # type: ignore[attr-defined]
 
 
-def _approved(cast: object, accounts: list[OfficialAccount], text: str = TEXT) -> Post:
-    post = posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
+def _save(
+    cast: Any,
+    accounts: list[OfficialAccount],
+    text: str = TEXT,
+    *,
+    actor: Any = None,
+    publish_at: datetime = SLOT,
+    post: Post | None = None,
+) -> Post:
+    """Save a draft of 総務課 (a new one, or an edit of `post`), by 田中 unless `actor`."""
+    return posts.save_post(
+        actor=actor or cast.tanaka,
+        department=cast.somu,
         accounts=accounts,
         text=text,
-        publish_at=SLOT,
+        publish_at=publish_at,
+        post=post,
     )
+
+
+def _approved(cast: object, accounts: list[OfficialAccount], text: str = TEXT) -> Post:
+    post = _save(cast, accounts, text)
     posts.submit_post(actor=cast.tanaka, post=post)  # type: ignore[attr-defined]
     return posts.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
 
@@ -68,14 +83,7 @@ def test_an_edit_after_a_temporary_failure_cancels_the_delivery_and_the_new_text
     live.errors = [PublishError("503 Service Unavailable", ErrorKind.UNAVAILABLE)]
     worker.run_once()
     assert Delivery.objects.get().state == DeliveryState.WAITING
-    posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[account],
-        text=EDITED,
-        publish_at=SLOT + timedelta(hours=1),
-        post=post,
-    )
+    _save(cast, [account], EDITED, publish_at=SLOT + timedelta(hours=1), post=post)
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.CANCELLED and "編集" in delivery.reason
     frozen.move_to(SLOT + timedelta(hours=2))  # type: ignore[attr-defined]
@@ -170,13 +178,7 @@ def test_an_ended_account_cancels_what_was_already_queued(
 def test_approval_checks_the_account_again(
     cast: object, account: OfficialAccount, frozen: object
 ) -> None:
-    post = posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[account],
-        text=TEXT,
-        publish_at=SLOT,
-    )
+    post = _save(cast, [account], TEXT)
     posts.submit_post(actor=cast.tanaka, post=post)  # type: ignore[attr-defined]
     _stop(cast, account, "suspend")
     with pytest.raises(DomainError, match="休止"):
@@ -207,21 +209,8 @@ def test_an_account_ending_in_the_future_still_publishes_until_its_end_date(
 def test_a_head_who_rewrote_the_draft_cannot_approve_their_own_words(
     cast: object, account: OfficialAccount, frozen: object
 ) -> None:
-    post = posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[account],
-        text=TEXT,
-        publish_at=SLOT,
-    )
-    posts.save_post(
-        actor=cast.suzuki,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[account],
-        text=EDITED,
-        publish_at=SLOT,
-        post=post,
-    )
+    post = _save(cast, [account], TEXT)
+    _save(cast, [account], EDITED, actor=cast.suzuki, post=post)
     posts.submit_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="自分が作成・編集"):
         posts.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
@@ -247,13 +236,7 @@ def test_an_acting_approver_cannot_confirm_their_own_after_the_fact_report(
         valid_from=NOW.date(),
         valid_until=NOW.date() + timedelta(days=30),
     )
-    post = posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[account],
-        text="健康まつりには300人が来場しました。",
-        publish_at=SLOT,
-    )
+    post = _save(cast, [account], "健康まつりには300人が来場しました。")
     report = pre_approval.publish_pre_approved(
         actor=cast.tanaka,  # type: ignore[attr-defined]
         post=post,
@@ -294,14 +277,7 @@ def test_a_post_edited_and_approved_again_after_a_failure_goes_out_as_a_fresh_de
     live.errors = [PublishError("too long", ErrorKind.CONTENT_REFUSED)]
     worker.run_once()
     later = SLOT + timedelta(hours=1)
-    posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[account],
-        text=EDITED,
-        publish_at=later,
-        post=post,
-    )
+    _save(cast, [account], EDITED, publish_at=later, post=post)
     posts.submit_post(actor=cast.tanaka, post=post)  # type: ignore[attr-defined]
     posts.approve_post(actor=cast.suzuki, post=post)  # type: ignore[attr-defined]
     frozen.move_to(later)  # type: ignore[attr-defined]
@@ -331,14 +307,7 @@ def test_an_account_with_a_delivery_can_be_removed_from_the_post(
     frozen.move_to(SLOT)  # type: ignore[attr-defined]
     live.errors = [PublishError("Forbidden", ErrorKind.REFUSED)] * 2
     worker.run_once()
-    posts.save_post(
-        actor=cast.tanaka,  # type: ignore[attr-defined]
-        department=cast.somu,  # type: ignore[attr-defined]
-        accounts=[first],
-        text=TEXT,
-        publish_at=SLOT + timedelta(hours=1),
-        post=post,
-    )
+    _save(cast, [first], TEXT, publish_at=SLOT + timedelta(hours=1), post=post)
     assert [t.account for t in post.targets.all()] == [first]
     assert Delivery.objects.filter(account=second).exists()  # kept as a record
 
