@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
+from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import User
 from kagami.posts import timing
 from kagami.posts.checking import checks_config
@@ -137,6 +138,10 @@ def publish_pre_approved(
             )
     if not why_no_approval.strip():
         raise DomainError(_("事前に承認を受けられなかった理由を書いてください。"))
+    evidence_url = evidence_url.strip()
+    url_problem = public_https_url_problem(evidence_url) if evidence_url else None
+    if url_problem:
+        raise DomainError(_("根拠のURL: %(problem)s") % {"problem": url_problem})
     if category == PreApprovedCategory.PUBLISHED:
         if not evidence_url:
             raise DomainError(_("公開済みの内容であることを示すページのURLを入力してください。"))

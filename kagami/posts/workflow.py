@@ -113,12 +113,10 @@ def check_accounts(department: Department, accounts: list[OfficialAccount]) -> N
                 _("「%(account)s」はこの所属のアカウントではありません。")
                 % {"account": account.name}
             )
-        if not account.can_publish:
+        blocker = account.publishing_blocker(timezone.now())
+        if blocker:
             raise DomainError(
-                _(
-                    "「%(account)s」は運用開始報告書が受理されていないか、休止・終了しているため投稿できません。"
-                )
-                % {"account": account.name}
+                _("「%(account)s」: %(reason)s") % {"account": account.name, "reason": blocker}
             )
 
 

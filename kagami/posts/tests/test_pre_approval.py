@@ -199,3 +199,28 @@ def test_a_problem_needs_a_description(cast: object, account: object, grant: obj
         pre_approval.confirm_after_report(actor=cast.suzuki, report=report, outcome="problem")  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="所属長か代決者だけ"):
         pre_approval.confirm_after_report(actor=cast.tanaka, report=report, outcome="confirmed")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "http://www.town.kagamino.lg.jp/kenko/",
+        "https://evil.example\\@www.town.kagamino.lg.jp/",
+        "https://user@www.town.kagamino.lg.jp/",
+    ],
+)
+def test_the_evidence_url_must_be_a_plain_https_address(
+    cast: object, account: object, grant: object, frozen: object, url: str
+) -> None:
+    post = result_post(cast, account)
+    with pytest.raises(DomainError, match="根拠のURL"):
+        pre_approval.publish_pre_approved(
+            actor=cast.tanaka,  # type: ignore[attr-defined]
+            post=post,
+            category="published",
+            why_no_approval="所属長が出張中のため",
+            evidence_url=url,
+        )
+    post.refresh_from_db()  # type: ignore[attr-defined]
+    assert post.state == PostState.DRAFT  # type: ignore[attr-defined]
