@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 LOCK := requirements/lock.txt
 
-.PHONY: venv env run test lint typecheck checks test-sqlite test-postgres messages lock bench clean
+.PHONY: venv env run test lint security typecheck checks test-sqlite test-postgres messages lock audit bench clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -43,6 +43,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy kagami
 
+# Security lint of the app code; the allow-list and its reasons are in pyproject.toml.
+security: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r kagami -x "kagami/publishing/adapters/fakes,*/tests/*" -q
+
 checks: $(STAMP) messages
 	$(PY) manage.py check --fail-level WARNING --settings kagami.settings_test
 	$(PY) manage.py makemigrations --check --dry-run --settings kagami.settings_test
@@ -62,7 +66,7 @@ test-postgres: $(STAMP) messages
 	  echo "!!! ============================================================== !!!"; \
 	fi
 
-test: lint typecheck checks test-sqlite test-postgres
+test: lint security typecheck checks test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(PY) bench/audit.py
@@ -71,6 +75,11 @@ bench: $(STAMP)
 lock: $(STAMP)
 	$(PY) -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o $(LOCK)
+
+# Known vulnerabilities in the pinned dependencies. Needs the vulnerability database on the
+# internet (PyPI's JSON API / OSV): run it on the town's build server, not in `make test`.
+audit: $(STAMP)
+	$(BIN)/pip-audit --require-hashes --disable-pip -r $(LOCK)
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,4 +1,4 @@
-"""The Celery app for installations that run tasks on Celery (issue 7, scale-out).
+"""The Celery app for installations that run tasks on Celery (ARCHITECTURE.md, "Publishing": scale-out).
 
 Kagami's tasks use Django's `django.tasks` API; by default they run on the database backend
 (`kagami db_worker`). With `KAGAMI_TASK_BACKEND=django_tasks_celery.CeleryBackend` the same

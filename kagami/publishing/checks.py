@@ -9,7 +9,7 @@ from kagami.publishing.media import PUBLIC_STORAGE, storage_expires_urls
 
 @register("kagami")
 def check_public_media(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
-    """Images handed to the platforms must sit at addresses that stop working (issue 7)."""
+    """Images handed to the platforms must sit at addresses that stop working (ARCHITECTURE.md, "Publishing")."""
     problems: list[CheckMessage] = []
     if PUBLIC_STORAGE in settings.STORAGES:
         if getattr(settings, "KAGAMI_PUBLIC_MEDIA_OPTIONS_INVALID", False):

@@ -1,4 +1,4 @@
-"""Signed, expiring public addresses for post images (issue 7).
+"""Signed, expiring public addresses for post images (ARCHITECTURE.md, "Publishing").
 
 Instagram, Threads, Facebook and LINE do not take uploaded bytes: they fetch each image from a
 public HTTPS address. Kagami hands them one per image that stops working after the adapter's

@@ -240,7 +240,7 @@ class PauseQuerySet(models.QuerySet["Pause"]):
 
 
 class Pause(models.Model):
-    """The policy division's emergency stop (issue 7, G-6-4): everything, one department or
+    """The policy division's emergency stop (G-6-4): everything, one department or
     one account; nothing scheduled there goes out until it is resumed."""
 
     account = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Publishing on the `django.tasks` API (issue 7): a dispatcher claims due deliveries and
+"""Publishing on the `django.tasks` API (ARCHITECTURE.md, "Publishing"): a dispatcher claims due deliveries and
 enqueues them; task workers (`kagami db_worker`, or Celery workers at scale) publish them.
 
 Exactly once still rests on the claim and the attempts, not on the queue: a task runs only

@@ -119,7 +119,7 @@ def test_image_source_missing_accepts_images_with_a_record():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # The catalogue's own example, followed by a particle that starts with ま (issue 3).
+        # The catalogue's own example, followed by a particle that starts with ま (CHECKS.md, pii.person-name).
         ("連絡は山田太郎さんまでお願いします。", ["山田太郎さん"]),
         ("山田太郎さんから寄付をいただきました。", ["山田太郎さん"]),
         ("受付は鈴木さんが担当します。", ["鈴木さん"]),

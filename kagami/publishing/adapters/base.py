@@ -1,4 +1,4 @@
-"""The contract every platform adapter keeps (issue 7).
+"""The contract every platform adapter keeps (ARCHITECTURE.md, "Publishing").
 
 An adapter turns one approved post for one account into one platform post. The worker records
 an attempt *before* calling `publish`; after a crash it calls `find_existing` first, so a post

@@ -1,5 +1,5 @@
 """The sandbox: a training network inside Kagami, clearly labelled, where the demo and staff
-training publish and can see the result (issue 7)."""
+training publish and can see the result (ARCHITECTURE.md, "Publishing")."""
 
 import time
 

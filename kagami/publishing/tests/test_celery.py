@@ -1,4 +1,4 @@
-"""Publishing through the `django.tasks` API (issue 7): the dispatcher claims and enqueues,
+"""Publishing through the `django.tasks` API (ARCHITECTURE.md, "Publishing"): the dispatcher claims and enqueues,
 task workers publish. Inline on the test backend, on the database queue with `kagami worker`,
 and on a real Celery worker over the real Redis, killed mid-batch."""
 

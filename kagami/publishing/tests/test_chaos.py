@@ -1,5 +1,5 @@
 """Chaos: publishing workers are killed at random points while they publish a batch; in the
-end every post is published and none twice (issue 7)."""
+end every post is published and none twice (ARCHITECTURE.md, "Publishing")."""
 
 import os
 import random

@@ -1,4 +1,4 @@
-"""Chaos on a platform without an idempotency key (issue 7).
+"""Chaos on a platform without an idempotency key (ARCHITECTURE.md, "Publishing").
 
 X has no idempotency key: after a worker died mid-call, only Kagami's attempt log (written
 before the call) and the X adapter's `find_existing` (the account's latest posts, compared by

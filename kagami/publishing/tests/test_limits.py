@@ -1,4 +1,4 @@
-"""Per-account limits (issue 7): a platform's rate limit holds the account's other posts until
+"""Per-account limits (ARCHITECTURE.md, "Publishing"): a platform's rate limit holds the account's other posts until
 its reset time, and a platform's daily limit per account is never exceeded."""
 
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""Signed, expiring public addresses for post images (issue 7): what Instagram, Threads,
+"""Signed, expiring public addresses for post images (ARCHITECTURE.md, "Publishing"): what Instagram, Threads,
 Facebook and LINE fetch."""
 
 import io

@@ -1,4 +1,4 @@
-"""Delivery exactly once (issue 7): schedule, claim, attempt-before-call, crash recovery,
+"""Delivery exactly once (ARCHITECTURE.md, "Publishing"): schedule, claim, attempt-before-call, crash recovery,
 retries and permanent failures, the emergency pause, manual posting."""
 
 from datetime import datetime, timedelta

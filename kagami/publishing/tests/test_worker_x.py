@@ -1,4 +1,4 @@
-"""The worker against the fake X API v2 (issue 7). X has no idempotency key: after an attempt
+"""The worker against the fake X API v2 (ARCHITECTURE.md, "Publishing"). X has no idempotency key: after an attempt
 that may have reached X, only `find_existing` (the account's latest posts) keeps a post from
 going out twice."""
 

@@ -413,8 +413,14 @@ def test_pages_are_a4(forms: dict[str, Any]) -> None:
     assert pages and int(pages[1]) == 1
 
 
+# Without HarfBuzz's subsetter (Debian's libharfbuzz-subset0, an optional library) WeasyPrint
+# warns and subsets the embedded fonts with fontTools instead; the PDF is the same form. `.ci/run`
+# installs the library; a fresh machine without it still passes.
+SUBSETTER_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
+
+
 def test_weasyprint_understood_all_of_the_print_css(forms: dict[str, Any]) -> None:
-    assert forms["warnings"] == []
+    assert [w for w in forms["warnings"] if SUBSETTER_FALLBACK not in w] == []
 
 
 def test_fonts_are_vendored_with_their_licence() -> None:

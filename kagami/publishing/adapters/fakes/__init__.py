@@ -1,4 +1,4 @@
-"""Loopback fake servers for the platform adapters' tests (issue 7).
+"""Loopback fake servers for the platform adapters' tests (ARCHITECTURE.md, "Publishing").
 
 Each fake speaks the documented wire format of the endpoints its adapter uses, records what
 it received and can be told to answer the next matching request with an error, garbage, a
