@@ -445,11 +445,6 @@ def handle_problem(handle: str) -> str | None:
     return None
 
 
-class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", _("下書き")
-    FILED = "filed", _("確定")
-
-
 class FiledDocument(models.Model):
     """A versioned document of an account; immutable once filed."""
 

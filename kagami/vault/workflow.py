@@ -307,12 +307,6 @@ def set_api_token(
     return token
 
 
-def api_token(account: OfficialAccount, name: str) -> str | None:
-    """The decrypted API token `name` of `account`, for publishing adapters; None if unset."""
-    token = ApiToken.objects.filter(credential__account=account, name=name).first()
-    return crypto.decrypt(token.value_encrypted) if token else None
-
-
 # Rotation tasks -------------------------------------------------------------------------
 def _open_task(
     credential: Credential,
