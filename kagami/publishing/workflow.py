@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
 from kagami.lib.errors import DomainError
+from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import Department, User
 from kagami.orgs.notifications import notify
 from kagami.posts.models import Post, PostState, PostTarget, states_leading_to
@@ -203,6 +204,9 @@ def record_manual_post(
     account = delivery.account
     if not actor.is_member_of(*account.departments.all()):
         raise DomainError(_("この投稿を記録できるのは、アカウントを運用する所属の職員だけです。"))
+    problem = public_https_url_problem(url)
+    if problem:
+        raise DomainError(problem)
     if not account.platform.owns_url(url):
         raise DomainError(
             _("URL「%(url)s」は %(platform)s のアドレスではありません。")

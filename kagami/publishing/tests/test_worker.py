@@ -248,6 +248,15 @@ def test_a_manual_platform_waits_for_the_url_staff_record(
         publishing.record_manual_post(
             actor=cast.tanaka, delivery=delivery, url="https://x.com/kagamino/status/1"
         )  # type: ignore[attr-defined]
+    for hostile in [
+        "javascript:alert(1)",
+        "http://note.com/kagamino_town/n/n1234",
+        "https://evil.example\\@note.com/kagamino_town/n/n1234",
+        "",
+    ]:
+        with pytest.raises(DomainError):
+            publishing.record_manual_post(actor=cast.tanaka, delivery=delivery, url=hostile)  # type: ignore[attr-defined]
+    assert Delivery.objects.get().state == DeliveryState.MANUAL
     publishing.record_manual_post(
         actor=cast.tanaka, delivery=delivery, url="https://note.com/kagamino_town/n/n1234"
     )  # type: ignore[attr-defined]
