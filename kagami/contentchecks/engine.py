@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 
 from kagami.contentchecks import rules as _rules  # noqa: F401  (registers every rule)
 from kagami.contentchecks.config import Config, RuleSettings
+from kagami.contentchecks.link_extractor import Link, find_links
 from kagami.contentchecks.model import Finding, Hit, Post
 from kagami.contentchecks.registry import RULES, Rule
-from kagami.contentchecks.text import TextView, Url, find_emoji, find_urls
+from kagami.contentchecks.text import TextView, find_emoji
 
 __all__ = ["RULES", "Context", "check"]
 
@@ -26,7 +27,7 @@ class Context:
         self.post = post
         self.config = config
         self._view: TextView | None = None
-        self._urls: list[Url] | None = None
+        self._urls: list[Link] | None = None
         self._emoji: list[re.Match[str]] | None = None
         self._memo: dict[str, Any] = {}
 
@@ -45,10 +46,10 @@ class Context:
         return self.view.norm
 
     @property
-    def urls(self) -> list[Url]:
-        """Links found in the normalised text (offsets into `norm`)."""
+    def urls(self) -> list[Link]:
+        """The links X finds in the original text (offsets into `text`, not `norm`)."""
         if self._urls is None:
-            self._urls = find_urls(self.view.norm)
+            self._urls = find_links(self.post.text)
         return self._urls
 
     @property

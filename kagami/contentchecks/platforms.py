@@ -12,13 +12,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kagami.contentchecks.text import (
-    TextView,
-    find_emoji,
-    find_urls,
-    grapheme_starts,
-    run_pattern,
-)
+from kagami.contentchecks.link_extractor import Link, find_links
+from kagami.contentchecks.text import find_emoji, grapheme_starts, run_pattern
 
 
 @dataclass(frozen=True)
@@ -43,7 +38,7 @@ PLATFORMS: dict[str, Platform] = {
         # Instagram: 5 hashtags since December 2025 (30 before); no text-only posts.
         Platform("instagram", "Instagram", 2200, "chars", "", max_hashtags=5, media_required=True),
         Platform("line", "LINE", 5000, "utf16", "（UTF-16）"),
-        # Mastodon's limit is per instance (500 by default); each URL counts 23.
+        # Mastodon's limit is per instance (500 by default); each link with http(s):// counts 23.
         Platform("mastodon", "Mastodon", 500, "chars-url23", ""),
         Platform("facebook", "Facebook", 63206, "chars", ""),
     )
@@ -93,13 +88,16 @@ def _one(ch: str) -> int:
     return 1
 
 
-# A counter: per plain character weight, weight of a URL (None: count its characters), weight of
-# an emoji sequence (None: count as plain characters).
+# A counter: per plain character weight, weight of a link (None: count its characters), weight of
+# an emoji sequence (None: count as plain characters), and whether only links written with a
+# scheme count as links.  Links are the ones X finds (`link_extractor`), so a link glued to
+# Japanese text is counted where the platform links it.
 @dataclass(frozen=True)
 class _Counter:
     char: Callable[[str], int]
     url: int | None
     emoji: Callable[[str], int] | None
+    scheme_only: bool = False
 
 
 COUNTERS: dict[str, _Counter] = {
@@ -107,7 +105,8 @@ COUNTERS: dict[str, _Counter] = {
     "utf8-emoji": _Counter(_one, None, lambda e: len(e.encode("utf-8"))),
     "utf16": _Counter(_utf16_char, None, None),
     "chars": _Counter(_one, None, None),
-    "chars-url23": _Counter(_one, URL_WEIGHT, None),
+    # Mastodon links (and counts as 23) only what is written with http:// or https://.
+    "chars-url23": _Counter(_one, URL_WEIGHT, None, scheme_only=True),
 }
 
 
@@ -147,12 +146,12 @@ def measure(
     text: str,
     counting: str,
     limit: int,
-    urls: Sequence[tuple[int, int]] | None = None,
+    urls: Sequence[Link] | None = None,
     emoji: Sequence[re.Match[str]] | None = None,
 ) -> Measure:
     """Length of text as the platform counts it, and where it goes over `limit`.
 
-    `urls` (the links' spans in `text`) and `emoji` (`find_emoji(text)`) when the caller has them.
+    `urls` (`find_links(text)`) and `emoji` (`find_emoji(text)`) when the caller has them.
     """
     if counting == "graphemes":
         starts = grapheme_starts(text)
@@ -166,15 +165,16 @@ def measure(
 def _spans(
     text: str,
     counter: _Counter,
-    urls: Sequence[tuple[int, int]] | None,
+    urls: Sequence[Link] | None,
     emoji: Sequence[re.Match[str]] | None,
 ) -> list[tuple[int, int, int]]:
     spans: list[tuple[int, int, int]] = []
     if counter.url is not None and "." in text:
-        if urls is None:
-            view = TextView(text)
-            urls = [view.span(u.start, u.end) for u in find_urls(view.norm)]
-        spans.extend((a, b, counter.url) for a, b in urls)
+        for u in find_links(text) if urls is None else urls:
+            if u.scheme or not counter.scheme_only:
+                # count_end, not end: X skips as many characters as twitter-text's url holds.
+                extra = counter.char(text[u.count_end - 1]) if u.count_split else 0
+                spans.append((u.start, u.count_end, counter.url + extra))
     if counter.emoji is not None:
         for m in find_emoji(text) if emoji is None else emoji:
             if not any(a <= m.start() < b for a, b, _w in spans):
@@ -214,7 +214,7 @@ def _exact(
     text: str,
     counting: str,
     limit: int | None,
-    urls: Sequence[tuple[int, int]] | None,
+    urls: Sequence[Link] | None,
     emoji: Sequence[re.Match[str]] | None = None,
 ) -> tuple[int, int | None]:
     counter = COUNTERS[counting]

@@ -1,11 +1,13 @@
-"""Text handling shared by the rules: normalisation with an offset map, emoji, graphemes, URLs."""
+"""Text handling shared by the rules: normalisation with an offset map, emoji, graphemes, hosts.
+
+Links are found by `link_extractor`, on the original text, as X finds them.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe63\uff0d"
@@ -379,80 +381,7 @@ def grapheme_starts(text: str) -> list[int]:
     return [m.start() for m in _grapheme_re().finditer(text)]
 
 
-# --- URLs ---------------------------------------------------------------------------------------
-
-# Top-level domains that make a scheme-less "word.word" a link (as twitter-text does).
-BARE_TLDS = frozenset(
-    [
-        "jp",
-        "com",
-        "net",
-        "org",
-        "info",
-        "biz",
-        "io",
-        "co",
-        "me",
-        "ly",
-        "gl",
-        "gd",
-        "to",
-        "cc",
-        "tv",
-        "us",
-        "uk",
-        "app",
-        "social",
-        "site",
-        "xyz",
-        "be",
-        "tk",
-        "im",
-        "ee",
-        "at",
-    ]
-)
-
-URL_RE = re.compile(
-    r"(?<![\w@.\-/])(?:(?P<scheme>https?)://)?"
-    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?P<tld>[a-z]{2,24}))"
-    r"(?![\w@\-])(?::\d{1,5})?(?P<path>[/?#][A-Za-z0-9\-._~:/?#@!$&*+,;=%]*)?",
-    re.IGNORECASE,
-)
-# Where a URL_RE match can start: an ASCII letter or digit after none of [\w@.\-/].  Japanese
-# letters count as \w, so the many digits inside a sentence (「11月」「午前9時」) are not tried.
-_URL_START_RE = re.compile(r"[a-z0-9](?<![\w@.\-/][a-z0-9])", re.IGNORECASE)
-_TRAILING = ".,!?:;"
-
-
-@dataclass(frozen=True, slots=True)
-class Url:
-    start: int  # in normalised text
-    end: int
-    scheme: str  # "" when written without one
-    host: str
-    path: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.scheme + '://' if self.scheme else ''}{self.host}{self.path}"
-
-
-def find_urls(norm: str) -> list[Url]:
-    if "." not in norm:
-        return []
-    urls: list[Url] = []
-    for m in finditer_from(_URL_START_RE, URL_RE, norm):
-        scheme = (m.group("scheme") or "").lower()
-        if not scheme and m.group("tld").lower() not in BARE_TLDS:
-            continue
-        end = m.end()
-        while end > m.start() and norm[end - 1] in _TRAILING:
-            end -= 1
-        path = m.group("path") or ""
-        path = path[: max(0, len(path) - (m.end() - end))]
-        urls.append(Url(m.start(), end, scheme, m.group("host").lower().rstrip("."), path))
-    return urls
+# --- hosts --------------------------------------------------------------------------------------
 
 
 def host_in(host: str, domains: frozenset[str] | tuple[str, ...]) -> bool:

@@ -1,4 +1,8 @@
-"""G-5-1-d links: third-party and shortened links, plain http, quoting users' posts."""
+"""G-5-1-d links: third-party and shortened links, plain http, quoting users' posts.
+
+The links are the ones X would make (`ctx.urls`, from `link_extractor`), with offsets into the
+original text: 「詳しくはhttp://…をご覧ください」 is read as the platform reads it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kagami.contentchecks.i18n import _
+from kagami.contentchecks.link_extractor import Link
 from kagami.contentchecks.model import Hit
 from kagami.contentchecks.registry import rule
-from kagami.contentchecks.text import Url, host_in
+from kagami.contentchecks.text import host_in
 
 if TYPE_CHECKING:
     from kagami.contentchecks.engine import Context
@@ -82,7 +87,7 @@ def is_government(host: str) -> bool:
     return host.endswith((".go.jp", ".lg.jp")) or bool(_GOV_GEO_RE.search(host))
 
 
-def post_author(url: Url) -> str | None:
+def post_author(url: Link) -> str | None:
     """The account whose post the URL points to ("" when unknown), None if not a post URL."""
     for hosts, pattern in _POST_URLS:
         if url.host in hosts:
@@ -96,7 +101,7 @@ def post_author(url: Url) -> str | None:
     return None
 
 
-def _is_own_account_link(ctx: Context, url: Url) -> bool:
+def _is_own_account_link(ctx: Context, url: Link) -> bool:
     if url.host not in SOCIAL_HOSTS:
         return False
     first = url.path.strip("/").split("/")[0].lstrip("@").lower() if url.path else ""
@@ -120,7 +125,7 @@ def third_party(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         if post_author(url) is not None or _is_own_account_link(ctx, url):
             continue  # reported by link.user-quote, or the town's own account
-        yield ctx.hit(url.start, url.end, params={"host": host})
+        yield Hit(url.start, url.end, params={"host": host})
 
 
 @rule(
@@ -134,7 +139,7 @@ def shortener(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     """G-5-1-d: a shortened link that hides its destination."""
     for url in ctx.urls:
         if url.host in SHORTENERS:
-            yield ctx.hit(url.start, url.end, params={"host": url.host})
+            yield Hit(url.start, url.end, params={"host": url.host})
 
 
 @rule(
@@ -147,10 +152,7 @@ def insecure(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     """G-5-1-d: a plain http:// link; the fix is https://."""
     for url in ctx.urls:
         if url.scheme == "http":
-            start, end = ctx.view.span(url.start, url.end)
-            original = ctx.text[start:end]
-            fix = "https://" + original[7:] if original[:7].lower() == "http://" else None
-            yield Hit(start, end, fix=fix)
+            yield Hit(url.start, url.end, fix="https://" + url.url[7:])
 
 
 @rule(
@@ -171,7 +173,7 @@ def user_quote(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
         author = post_author(url)
         if author is None or (author and author in own):
             continue
-        yield ctx.hit(url.start, url.end, params={"account": author or url.host}, variant="url")
+        yield Hit(url.start, url.end, params={"account": author or url.host}, variant="url")
     norm = ctx.norm
     if "@" in norm:
         for m in _RT_RE.finditer(norm):

@@ -57,7 +57,6 @@ def length(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
     """platform: text longer than a target platform counts it (X weighted, Bluesky graphemes, …)."""
     overrides = opts.get("limits", {})
     text = ctx.text
-    urls: list[tuple[int, int]] | None = None
     for p in targets(ctx):
         limit = overrides.get(p.key, p.max_length)
         if p.key == "bluesky" and len(text) * 4 > BLUESKY_MAX_BYTES:
@@ -65,11 +64,9 @@ def length(ctx: Context, opts: Mapping[str, Any]) -> Iterator[Hit]:
             if size > BLUESKY_MAX_BYTES:
                 params = {"platform": p.label, "limit": BLUESKY_MAX_BYTES, "count": size}
                 yield Hit(None, None, params=params, variant="bytes")
-        if urls is None and p.counting in ("twitter-v3", "chars-url23"):
-            urls = [ctx.view.span(u.start, u.end) for u in ctx.urls]
         if within_bound(text, p.counting, limit):
             continue
-        m = measure(text, p.counting, limit, urls, ctx.emoji)
+        m = measure(text, p.counting, limit, ctx.urls, ctx.emoji)
         params = {"platform": p.label, "limit": limit, "unit": p.unit, "count": m.count}
         if m.count > limit:
             params["over"] = m.count - limit

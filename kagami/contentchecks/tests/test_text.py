@@ -2,7 +2,7 @@ from datetime import date
 
 from kagami.contentchecks.eras import era_of, era_to_western, format_era, nearest_date
 from kagami.contentchecks.rules.pii import is_my_number, my_number_check_digit
-from kagami.contentchecks.text import EMOJI_RE, TextView, find_urls
+from kagami.contentchecks.text import EMOJI_RE, TextView
 
 
 def test_view_normalises_digits_hyphens_and_long_vowels_between_digits():
@@ -60,9 +60,3 @@ def test_my_number_check_digit_matches_the_published_vectors():
 
 def test_emoji_pattern_treats_sequences_as_one():
     assert EMOJI_RE.findall("👨‍👩‍👧‍👦🇯🇵1️⃣👍🏻★") == ["👨‍👩‍👧‍👦", "🇯🇵", "1️⃣", "👍🏻"]
-
-
-def test_urls_end_before_japanese_text_and_punctuation():
-    [u] = find_urls(TextView("https://www.town.kagamino.lg.jp/a.htmlをご覧ください。").norm)
-    assert u.host == "www.town.kagamino.lg.jp" and u.path == "/a.html"
-    assert find_urls("IMG_1234.jpg ver.2 a@example.com") == []

@@ -30,6 +30,7 @@ from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
+from kagami.contentchecks.link_extractor import find_links
 from kagami.publishing.adapters.base import (
     Adapter,
     ErrorKind,
@@ -54,24 +55,24 @@ ACCOUNT_GONE = {
     "RepoDeactivated",
 }
 
-# URL characters are ASCII; Japanese text often follows a URL without a space.
-_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-_TRAILING = ".,;:!?'\")]"
 _SPACE = re.compile(r"\s+")
 
 
 def link_facets(text: str) -> list[models.AppBskyRichtextFacet.Main]:
-    """A link facet for each http(s) URL in `text`, indexed by UTF-8 byte offsets."""
+    """A link facet for each link in `text`, indexed by UTF-8 byte offsets.
+
+    The links are the content checks' (`find_links`, X's rules), so Bluesky links exactly what
+    was checked: 「詳しくはhttps://…/をご覧ください」 links up to the "/", and a link written
+    without a scheme (「www.town.kagamino.lg.jp」) opens its https:// address.
+    """
     facets = []
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(_TRAILING)
-        start = len(text[: match.start()].encode())
+    for link in find_links(text):
+        start = len(text[: link.start].encode())
+        end = start + len(text[link.start : link.end].encode())
         facets.append(
             models.AppBskyRichtextFacet.Main(
-                index=models.AppBskyRichtextFacet.ByteSlice(
-                    byte_start=start, byte_end=start + len(url.encode())
-                ),
-                features=[models.AppBskyRichtextFacet.Link(uri=url)],
+                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end),
+                features=[models.AppBskyRichtextFacet.Link(uri=link.href)],
             )
         )
     return facets

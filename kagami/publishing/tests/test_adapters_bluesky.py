@@ -11,7 +11,7 @@ from kagami.publishing.adapters.bluesky import BlueskyAdapter, link_facets
 from kagami.publishing.adapters.fakes import CLOSE, HANG, FakeResponse
 from kagami.publishing.adapters.fakes.bluesky import APP_PASSWORD, DID, HANDLE, FakeBluesky
 
-URL = "https://www.town.kagamino.example/news/0401.html"
+URL = "https://www.town.kagamino.lg.jp/news/0401.html"
 TEXT = f"鏡野町からのお知らせ🌸 詳しくは{URL}をご覧ください。"
 CREATE = r"/xrpc/com\.atproto\.repo\.createRecord"
 
@@ -61,6 +61,47 @@ def test_link_facets_leave_trailing_punctuation_out() -> None:
     [facet] = link_facets("see https://example.jp/a.html. ok")
     assert facet.features[0].uri == "https://example.jp/a.html"
     assert link_facets("リンクなし") == []
+
+
+def _linked(text: str) -> list[tuple[str, str]]:
+    """(linked text, uri) of each facet."""
+    data = text.encode()
+    return [
+        (data[f.index.byte_start : f.index.byte_end].decode(), f.features[0].uri)
+        for f in link_facets(text)
+    ]
+
+
+def test_link_facets_cover_a_link_glued_to_japanese_text_and_nothing_more() -> None:
+    text = "詳しくはhttps://www.town.kagamino.lg.jp/event/をご覧ください。"
+    url = "https://www.town.kagamino.lg.jp/event/"
+    assert _linked(text) == [(url, url)]
+
+
+def test_link_facets_stop_at_full_width_brackets_and_punctuation() -> None:
+    text = "会場（https://www.town.kagamino.lg.jp/map）、「https://bit.ly/3abc」。"
+    assert [linked for linked, _uri in _linked(text)] == [
+        "https://www.town.kagamino.lg.jp/map",
+        "https://bit.ly/3abc",
+    ]
+
+
+def test_link_facets_open_links_without_a_scheme_over_https() -> None:
+    text = "鏡野町www.town.kagamino.lg.jp/soshiki/で公開中"
+    assert _linked(text) == [
+        ("www.town.kagamino.lg.jp/soshiki/", "https://www.town.kagamino.lg.jp/soshiki/")
+    ]
+
+
+def test_link_facets_are_the_links_the_content_checks_read() -> None:
+    from kagami.contentchecks.link_extractor import find_links
+
+    text = "🌸詳しくはhttp://example-travel.com/kagaminoへ、申込みはkenko@town.kagamino.lg.jpまで"
+    assert (
+        [linked for linked, _uri in _linked(text)]
+        == [text[link.start : link.end] for link in find_links(text)]
+        == ["http://example-travel.com/kagamino"]
+    )
 
 
 def test_images_are_uploaded_and_embedded_with_alt_text(fake: FakeBluesky) -> None:
