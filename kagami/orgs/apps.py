@@ -16,6 +16,8 @@ class OrgsConfig(AppConfig):
         "auth.mfa_enabled": N_("2段階認証の設定"),
         "auth.mfa_disabled": N_("2段階認証の解除"),
         "auth.mfa_reset": N_("2段階認証のリセット"),
+        "auth.mfa_enrolment_started": N_("2段階認証の設定開始"),
+        "auth.mfa_re_enrolment_started": N_("2段階認証の再設定開始"),
         "auth.mfa_failed": N_("確認コードの誤り"),
         "orgs.membership_started": N_("所属への配置"),
         "orgs.membership_ended": N_("所属からの異動"),

@@ -1,15 +1,101 @@
-"""Sign-in by staff e-mail or staff number, and the audit trail of every sign-in event."""
+"""Sign-in by staff e-mail or staff number, the lockout after repeated failures, and the audit
+trail of every sign-in event (G-4-7: our own accounts' credentials are kept as securely as the
+platforms' ones)."""
 
 import contextlib
+import unicodedata
 from typing import Any
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Sum
 from django.http import HttpRequest
 
 from kagami.audit import log as audit
 from kagami.orgs.models import User
+
+# Longer than any e-mail address (254) or staff number: never looked up, never stored whole.
+MAX_LOGIN_LENGTH = 254
+
+
+def resolve_login(login: str) -> User | None:
+    """The one user whose staff e-mail (any case) or staff number is `login`, also when it was
+    typed in full-width characters (ＩＭＥ): None for an unknown or ambiguous login."""
+    if not login or len(login) > MAX_LOGIN_LENGTH or "\x00" in login:
+        return None
+    for candidate in dict.fromkeys([login.strip(), unicodedata.normalize("NFKC", login).strip()]):
+        if not candidate:
+            continue
+        with contextlib.suppress(User.DoesNotExist, User.MultipleObjectsReturned):
+            return User.objects.get_by_login(candidate)
+    return None
+
+
+def lockout_key(login: str) -> str:
+    """One failure counter per person, however the login was typed: `user:<pk>` when the login
+    names a user (e-mail in any case, staff number, full-width or not), otherwise the
+    NFKC-normalised, case-folded text itself (G-4-7)."""
+    user = resolve_login(login)
+    if user is not None:
+        return f"user:{user.pk}"
+    return unicodedata.normalize("NFKC", login).strip().casefold()[:200]
+
+
+def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
+    """`AXES_USERNAME_CALLABLE`: the lockout key of the login in the credentials (or form)."""
+    if credentials:
+        login = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    elif request is not None:
+        login = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        login = None
+    if not isinstance(login, str) or not login.strip():
+        return None
+    return lockout_key(login)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """`AXES_HANDLER`: failures count per person (`AXES_FAILURE_LIMIT`) and, separately, per
+    address (`AXES_IP_FAILURE_LIMIT`, higher), so that one address guessing many accounts is
+    stopped too. A successful sign-in clears only the person's own failures."""
+
+    def _failures_since_cool_off(self, request: HttpRequest, **lookup: object) -> int:
+        attempts = AccessAttempt.objects.filter(
+            attempt_time__gte=get_cool_off_threshold(request), **lookup
+        )
+        return int(attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0)
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        """The failures that count against this attempt, compared by axes with the person's
+        limit: the person's own, or the limit itself once the address reached its limit."""
+        key = get_client_username(request, credentials)
+        person = self._failures_since_cool_off(request, username=key) if key else 0
+        address = getattr(request, "axes_ip_address", None)
+        if address and (
+            self._failures_since_cool_off(request, ip_address=address)
+            >= settings.AXES_IP_FAILURE_LIMIT
+        ):
+            request.kagami_lockout_scope = "address"  # type: ignore[attr-defined]
+            return max(person, get_failure_limit(request, credentials))
+        request.kagami_lockout_scope = "person"  # type: ignore[attr-defined]
+        return person
+
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
+        """On success, forget the person's failures only: a colleague signing in from the same
+        office address must not wipe the failures of someone else's guessed account."""
+        key = get_client_username(request, credentials)
+        if not key:
+            return 0
+        count, _deleted = AccessAttempt.objects.filter(username=key).delete()
+        return count
 
 
 class StaffLoginBackend(ModelBackend):
@@ -24,9 +110,8 @@ class StaffLoginBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        try:
-            user = User.objects.get_by_login(username)
-        except User.DoesNotExist:
+        user = resolve_login(username)
+        if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
@@ -61,10 +146,7 @@ def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     login = _login_name(credentials)
-    user = None
-    if login:
-        with contextlib.suppress(User.DoesNotExist):
-            user = User.objects.get_by_login(login)
+    user = resolve_login(login)
     reason = "expired" if user is not None and user.access_expired() else "bad_credentials"
     audit.record(
         "auth.login_failed",
@@ -78,10 +160,21 @@ def on_login_failed(
 def on_locked_out(
     sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any
 ) -> None:
-    if not username and request is not None:
-        username = request.POST.get("username", "")
-    login = (username or "")[:200]
-    audit.record("auth.locked_out", target_label=login, data={"login": login}, request=request)
+    """Audit a lockout: the person it protects (when the login names one), the login as typed,
+    and whether the person or the whole address is locked."""
+    credentials = getattr(request, "axes_credentials", None) or {}
+    login = str(credentials.get("username") or "")
+    if not login and request is not None:
+        login = str(request.POST.get("username", ""))
+    login = login[:200]
+    scope = getattr(request, "kagami_lockout_scope", "person")
+    audit.record(
+        "auth.locked_out",
+        target=resolve_login(login),
+        target_label=login,
+        data={"login": login, "scope": scope},
+        request=request,
+    )
 
 
 def connect_signals() -> None:

@@ -1,13 +1,19 @@
 """Forms of the people-and-roles screens. Labels and errors are in the user's language."""
 
+import re
+import unicodedata
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.forms import BoundedDateTimeField
 from kagami.orgs.models import Department, Membership, User
+
+SIX_DIGITS = _("認証アプリに表示されている6桁の数字を入力してください。")
 
 
 class LoginForm(AuthenticationForm):
@@ -17,6 +23,15 @@ class LoginForm(AuthenticationForm):
         label=_("職員番号またはメールアドレス"),
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        error_messages={
+            "required": _("職員番号またはメールアドレスを入力してください。"),
+            "max_length": _(
+                "職員番号またはメールアドレスが長すぎます。入力内容を確認してください。"
+            ),
+            "null_characters_not_allowed": _(
+                "職員番号またはメールアドレスに使えない文字が含まれています。"
+            ),
+        },
     )
     error_messages = {
         "invalid_login": _(
@@ -25,6 +40,15 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("このアカウントは利用できません。"),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].error_messages.update(
+            {
+                "required": _("パスワードを入力してください。"),
+                "null_characters_not_allowed": _("パスワードに使えない文字が含まれています。"),
+            }
+        )
 
     def confirm_login_allowed(self, user: User) -> None:
         if not user.can_sign_in():
@@ -35,19 +59,50 @@ class LoginForm(AuthenticationForm):
 
 
 class TokenForm(forms.Form):
-    """The six-digit code from the authenticator app."""
+    """The six-digit code from the authenticator app (full-width digits and spaces allowed)."""
 
-    token = forms.RegexField(
+    token = forms.CharField(
         label=_("確認コード（6桁）"),
-        regex=r"^\s*\d{6}\s*$",
-        error_messages={"invalid": _("認証アプリに表示されている6桁の数字を入力してください。")},
+        max_length=32,
+        error_messages={
+            "required": SIX_DIGITS,
+            "max_length": SIX_DIGITS,
+            "null_characters_not_allowed": SIX_DIGITS,
+        },
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
 
     def clean_token(self) -> str:
-        return str(self.cleaned_data["token"]).strip()
+        token = "".join(unicodedata.normalize("NFKC", self.cleaned_data["token"]).split())
+        if not re.fullmatch(r"[0-9]{6}", token):
+            raise forms.ValidationError(SIX_DIGITS, code="invalid")
+        return token
+
+
+class CurrentTokenForm(TokenForm):
+    """A code from the authenticator app in use, asked before it is replaced or turned off."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["token"].label = _("今お使いの認証アプリの確認コード（6桁）")
+
+
+class MFAResetForm(forms.Form):
+    """An administrator's reason for resetting someone's second factor (G-4-7)."""
+
+    reason = forms.CharField(
+        label=_("リセットする理由"),
+        max_length=500,
+        help_text=_("例: スマートフォンを紛失したと本人から電話があったため（500文字まで）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("リセットする理由を入力してください（例: スマートフォンの紛失）。"),
+            "max_length": _("理由は500文字以内で入力してください。"),
+            "null_characters_not_allowed": _("理由に使えない文字が含まれています。"),
+        },
+    )
 
 
 class PreferencesForm(forms.Form):
@@ -58,10 +113,10 @@ class ActingAppointmentForm(forms.Form):
     """A head's appointment of an acting approver (代決) for a period."""
 
     deputy = forms.ModelChoiceField(label=_("代決者"), queryset=User.objects.none())
-    starts_at = forms.DateTimeField(
+    starts_at = BoundedDateTimeField(
         label=_("開始日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    ends_at = forms.DateTimeField(
+    ends_at = BoundedDateTimeField(
         label=_("終了日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reason = forms.CharField(

@@ -1,4 +1,5 @@
-"""Per-request access rules: expiry, language, and multi-factor authentication."""
+"""Per-request access rules: expiry, language, multi-factor authentication, and no caching of
+what a signed-in user sees."""
 
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
@@ -19,6 +21,10 @@ SESSION_STARTED_KEY = "kagami_signed_in_at"
 # Paths a signed-in user may reach before finishing the second factor.
 MFA_EXEMPT_URL_NAMES = ("orgs:login", "orgs:logout", "orgs:mfa_verify", "orgs:mfa_setup")
 MFA_EXEMPT_PREFIXES = ("/static/", "/public/", "/favicon.ico")
+
+# Pages anyone may read without signing in keep their own caching, whoever reads them.
+PUBLIC_URL_NAMESPACES = ("public",)
+PUBLIC_URL_NAMES = ("publishing:public_media",)
 
 
 def otp_verified(user: object) -> bool:
@@ -107,3 +113,28 @@ class MFARequiredMiddleware:
             except Resolver404:
                 return True
         return match.view_name in MFA_EXEMPT_URL_NAMES
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user is shown is kept by the browser or a proxy (Cache-Control:
+    no-store): after signing out, the Back button or a shared PC must not bring back a post,
+    a credential or the audit trail. The public pages and post images at their signed public
+    address keep their own caching; static files never reach here (WhiteNoise answers them)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Before the view: a response that signs the user out is still theirs.
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and not self._public(request):
+            add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def _public(request: HttpRequest) -> bool:
+        match = request.resolver_match
+        return match is not None and (
+            match.namespace in PUBLIC_URL_NAMESPACES or match.view_name in PUBLIC_URL_NAMES
+        )

@@ -25,10 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.lib.tables import TableFileError
-from kagami.orgs import workflow
+from kagami.orgs import mfa, workflow
 from kagami.orgs.forms import (
     ActingAppointmentForm,
+    CurrentTokenForm,
     LoginForm,
+    MFAResetForm,
     PreferencesForm,
     TokenForm,
     TransferUploadForm,
@@ -59,8 +61,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
+    """The page to return to: a path on this site only (never another host, and never a word
+    that redirect() would read as a view name)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("dashboard:home")
 
@@ -69,71 +75,139 @@ def _safe_next(request: HttpRequest) -> str:
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in: the TOTP code."""
     user: User = request.user  # type: ignore[assignment]
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
-    if device is None:
+    if mfa.confirmed_device(user) is None:
         return redirect("orgs:mfa_setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        try:
+            device = mfa.verify_sign_in(user=user, code=form.cleaned_data["token"], request=request)
+        except DomainError as error:
+            form.add_error("token", error.message)
+        else:
             otp_login(request, device)
             return redirect(_safe_next(request))
-        workflow.record_mfa_change(actor=user, user=user, action="failed", request=request)
-        form.add_error("token", _("確認コードが正しくないか、有効期限が切れています。"))
     return render(request, "orgs/mfa_verify.html", {"form": form, "next": _safe_next(request)})
 
 
 @login_required
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Register an authenticator app by QR code; required for heads, the policy division,
-    auditors and administrators."""
+    auditors and administrators. With an app already in use, this is the second step of
+    re-enrolment, reached only after `mfa_re_enrol` accepted a code from the current app."""
     user: User = request.user  # type: ignore[assignment]
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists() and not otp_verified(
-        user
-    ):
-        return redirect("orgs:mfa_verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Kagami", confirmed=False)
+    re_enrolment = mfa.confirmed_device(user) is not None
+    if re_enrolment:
+        if not otp_verified(user):
+            return redirect("orgs:mfa_verify")
+        pending = mfa.pending_device(user)
+        if pending is None:
+            return redirect("orgs:mfa_re_enrol")
+        device = pending
+    else:
+        try:
+            device = mfa.start_enrolment(user=user, request=request)
+        except DomainError as error:  # enrolled meanwhile, in another tab
+            messages.error(request, error.message)
+            return redirect("orgs:mfa_verify")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-                workflow.record_mfa_change(actor=user, user=user, action="enabled", request=request)
+        try:
+            device = mfa.confirm_enrolment(
+                user=user, code=form.cleaned_data["token"], request=request
+            )
+        except DomainError as error:
+            form.add_error("token", error.message)
+        else:
             otp_login(request, device)
             messages.success(
-                request, _("2段階認証を設定しました。次回から確認コードの入力が必要です。")
+                request,
+                _(
+                    "認証アプリを登録し直しました。次回から新しい認証アプリの確認コードを使ってください。"
+                )
+                if re_enrolment
+                else _("2段階認証を設定しました。次回から確認コードの入力が必要です。"),
             )
             return redirect("dashboard:home")
-        workflow.record_mfa_change(actor=user, user=user, action="failed", request=request)
-        form.add_error(
-            "token",
-            _("確認コードが正しくありません。認証アプリの時刻が合っているか確認してください。"),
-        )
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
         "qr_svg": qr.svg_inline(scale=5, title=_("2段階認証の登録用QRコード")),
         "secret": base64.b32encode(device.bin_key).decode(),
         "required": user.requires_mfa(),
+        "re_enrolment": re_enrolment,
     }
     return render(request, "orgs/mfa_setup.html", context)
 
 
 @login_required
-@require_POST
-def mfa_disable(request: HttpRequest) -> HttpResponse:
+def mfa_re_enrol(request: HttpRequest) -> HttpResponse:
+    """Replacing the authenticator app (a new phone): first a code from the app in use."""
     user: User = request.user  # type: ignore[assignment]
-    if user.requires_mfa():
-        messages.error(request, _("あなたの役割では2段階認証を解除できません。"))
+    if mfa.confirmed_device(user) is None:
+        return redirect("orgs:mfa_setup")
+    form = CurrentTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.re_enrol(user=user, code=form.cleaned_data["token"], request=request)
+        except DomainError as error:
+            form.add_error("token", error.message)
+        else:
+            return redirect("orgs:mfa_setup")
+    return render(request, "orgs/mfa_re_enrol.html", {"form": form})
+
+
+@login_required
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    """Turning the second factor off, with a code from the app, where the role allows it."""
+    user: User = request.user  # type: ignore[assignment]
+    if mfa.confirmed_device(user) is None:
         return redirect("orgs:preferences")
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        workflow.record_mfa_change(actor=user, user=user, action="disabled", request=request)
-    messages.success(request, _("2段階認証を解除しました。"))
-    return redirect("orgs:preferences")
+    form = CurrentTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.disable_mfa(user=user, code=form.cleaned_data["token"], request=request)
+        except DomainError as error:
+            form.add_error("token" if error.code == "wrong_code" else None, error.message)
+        else:
+            messages.success(request, _("2段階認証を解除しました。"))
+            return redirect("orgs:preferences")
+    context = {"form": form, "required": user.requires_mfa()}
+    return render(request, "orgs/mfa_disable.html", context)
+
+
+@login_required
+def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator resets someone's second factor (lost phone) with a reason."""
+    administrator: User = request.user  # type: ignore[assignment]
+    if not administrator.is_administrator:
+        raise Http404
+    person = get_object_or_404(User, pk=pk)
+    form = MFAResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.reset_mfa(
+                administrator=administrator,
+                user=person,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error("reason" if error.code == "no_reason" else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)sさんの2段階認証をリセットしました。次回のログインで登録し直します。")
+                % {"name": person},
+            )
+            if administrator.is_staff:
+                return redirect("admin:otp_totp_totpdevice_changelist")
+            return redirect("dashboard:home")
+    context = {
+        "form": form,
+        "person": person,
+        "devices": TOTPDevice.objects.filter(user=person).order_by("pk"),
+    }
+    return render(request, "orgs/mfa_reset.html", context)
 
 
 @login_required

@@ -186,3 +186,129 @@ def test_a_long_unrelated_passphrase_is_accepted(cast: object) -> None:
     from django.contrib.auth.password_validation import validate_password
 
     validate_password("ひまわり畑の向こうに富士山が見える", cast.tanaka)  # type: ignore[attr-defined]
+
+
+# Lockout per person and per address (G-4-7) ------------------------------------------------
+
+
+def test_failures_under_any_spelling_of_a_login_lock_the_one_person(
+    client: Client, cast: object
+) -> None:
+    for login in [
+        "Tanaka@town.example.lg.jp",
+        "TANAKA@town.example.lg.jp",
+        "tanaka@TOWN.example.lg.jp",
+        "１００１",
+    ]:
+        assert _post_login(client, login, "wrong").status_code == 200
+    assert _post_login(client, "1001", "wrong").status_code == 429
+    response = _post_login(client, "tanaka@town.example.lg.jp")  # the right password
+    assert response.status_code == 429
+    assert "一時的に停止" in response.text and "このアカウント" in response.text
+    event = AuditEvent.objects.filter(action="auth.locked_out").order_by("seq").first()
+    assert event is not None
+    assert event.target_id == str(cast.tanaka.pk)  # type: ignore[attr-defined]
+    assert event.data == {"login": "1001", "scope": "person"}
+
+
+def test_a_locked_person_does_not_lock_their_colleagues(client: Client, cast: object) -> None:
+    for _ in range(5):
+        _post_login(client, "1001", "wrong")
+    assert _post_login(client, "1002").status_code == 302
+
+
+def test_unknown_logins_are_counted_case_and_width_insensitively(db: None) -> None:
+    from kagami.orgs.auth import lockout_key
+
+    assert lockout_key("Nobody@Example.JP") == lockout_key("ｎｏｂｏｄｙ＠example.jp")
+    assert lockout_key(" NOBODY@example.jp ") == "nobody@example.jp"
+
+
+def test_a_known_login_is_counted_under_the_person(db: None) -> None:
+    from kagami.orgs.auth import lockout_key
+
+    user = User.objects.create_user(
+        email="Kato@town.example.lg.jp", staff_number="4001", display_name="加藤"
+    )
+    keys = {
+        lockout_key(x)
+        for x in ["kato@town.example.lg.jp", "KATO@TOWN.EXAMPLE.LG.JP", "4001", "４００１"]
+    }
+    assert keys == {f"user:{user.pk}"}
+
+
+def test_many_failures_for_different_people_from_one_address_lock_the_address(
+    client: Client, cast: object, settings: object
+) -> None:
+    settings.AXES_IP_FAILURE_LIMIT = 10  # type: ignore[attr-defined]
+    logins = ["1001"] * 3 + ["1002"] * 3 + ["2001"] * 3 + ["nobody@town.example.lg.jp"]
+    statuses = [_post_login(client, login, "wrong").status_code for login in logins]
+    assert statuses == [200] * 9 + [429]
+    response = _post_login(client, "3001")  # 高橋, the right password, never failed before
+    assert response.status_code == 429
+    assert "このネットワークからのログイン" in response.text
+    event = AuditEvent.objects.filter(action="auth.locked_out").order_by("seq").first()
+    assert event is not None and event.data["scope"] == "address"
+    other = Client(REMOTE_ADDR="192.0.2.20")
+    assert (
+        other.post(reverse("orgs:login"), {"username": "3001", "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_the_address_limit_is_higher_than_the_person_limit() -> None:
+    from django.conf import settings
+
+    assert settings.AXES_IP_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+
+
+def test_signing_in_clears_only_the_persons_own_failures(client: Client, cast: object) -> None:
+    from axes.models import AccessAttempt
+
+    for login in ["1001", "1001", "1002", "1002"]:
+        _post_login(client, login, "wrong")
+    assert _post_login(client, "TANAKA@town.example.lg.jp").status_code == 302
+    left = set(AccessAttempt.objects.values_list("username", flat=True))
+    assert left == {f"user:{cast.suzuki.pk}"}  # type: ignore[attr-defined]
+
+
+def test_a_full_width_staff_number_signs_in(client: Client, cast: object) -> None:
+    assert _post_login(client, "１００１").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("login", "password"),
+    [
+        ("", PASSWORD),
+        ("1001", ""),
+        ("x" * 10_000, PASSWORD),
+        ("1001", "x" * 10_000),
+        ("tanaka\x00@town.example.lg.jp", PASSWORD),
+        ("@", "wrong"),
+        ("'; DROP TABLE orgs_user; --", "wrong"),
+    ],
+)
+def test_bad_login_input_is_refused_in_japanese_without_an_error_page(
+    client: Client, cast: object, login: str, password: str
+) -> None:
+    response = _post_login(client, login, password)
+    if response.status_code == 400:  # a NUL character, refused in front of every view
+        assert "\x00" in login + password and "使えない文字" in response.text
+    else:
+        assert response.status_code == 200
+        assert 'role="alert"' in response.text or "field__errors" in response.text
+    assert not client.session.get("_auth_user_id")
+
+
+def test_an_e_mail_shared_by_two_accounts_in_different_case_is_refused_not_an_error(
+    client: Client, cast: object
+) -> None:
+    User.objects.create_user(
+        email="Kato@town.example.lg.jp", password=PASSWORD, display_name="加藤 一"
+    )
+    User.objects.create_user(
+        email="kato@town.example.lg.jp", password=PASSWORD, display_name="加藤 二"
+    )
+    response = _post_login(client, "KATO@town.example.lg.jp")
+    assert response.status_code == 200
+    assert "正しくありません" in response.text
