@@ -5,14 +5,20 @@ the year-end closure (12/29–1/3 by default, as almost every 条例 sets it) an
 administrator adds. `open_days` override all of these (an equinox moved by the official
 announcement, a Saturday the office opens for an election). Times are reasoned about in
 Asia/Tokyo.
+
+Operation hours are "HH:MM" spans per weekday, the end excluded; "24:00" is the end of the day,
+so 00:00-24:00 covers the whole day up to 23:59:59.999….
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import jpholiday
+
+logger = logging.getLogger(__name__)
 
 JST = ZoneInfo("Asia/Tokyo")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -56,20 +62,76 @@ class WorkingCalendar:
         return key >= start or key <= end  # the closure wraps round the new year
 
 
-def _spans(hours: Hours, day: date) -> list[tuple[time, time]]:
-    spans = []
-    for start, end in hours.get(WEEKDAYS[day.weekday()], []):
-        spans.append((time.fromisoformat(start), time.fromisoformat(end)))
-    return spans
+def parse_clock(text: object) -> timedelta | None:
+    """An "HH:MM" time of day as the time since midnight; "24:00" is the end of the day.
+
+    None for anything else, so a value stored before validation can never crash a page.
+    """
+    if not isinstance(text, str):
+        return None
+    if text in ("24:00", "24:00:00"):
+        return timedelta(days=1)
+    try:
+        clock = time.fromisoformat(text)
+    except ValueError:
+        return None
+    if clock.tzinfo is not None:
+        return None
+    return timedelta(
+        hours=clock.hour, minutes=clock.minute, seconds=clock.second, microseconds=clock.microsecond
+    )
+
+
+def _parse_span(span: object) -> tuple[timedelta, timedelta] | None:
+    if isinstance(span, str) or not isinstance(span, Sequence) or len(span) != 2:
+        return None
+    start, end = parse_clock(span[0]), parse_clock(span[1])
+    if start is None or end is None or start >= end:
+        return None
+    return start, end
+
+
+def _weekly_spans(hours: object) -> dict[str, list[tuple[timedelta, timedelta]]]:
+    """Each weekday's spans as offsets from midnight, sorted. A malformed stored value counts
+    as closed (and is logged) rather than breaking every page that shows the account."""
+    weekly: dict[str, list[tuple[timedelta, timedelta]]] = {day: [] for day in WEEKDAYS}
+    if not isinstance(hours, Mapping):
+        logger.warning("Operation hours are not a mapping; treated as closed: %.200r", hours)
+        return weekly
+    for day in WEEKDAYS:
+        spans = hours.get(day) or []
+        if isinstance(spans, str) or not isinstance(spans, Sequence):
+            logger.warning(
+                "Operation hours of %s are malformed; treated as closed: %.200r", day, spans
+            )
+            continue
+        for span in spans:
+            parsed = _parse_span(span)
+            if parsed is None:
+                logger.warning(
+                    "An operation-hours span of %s is malformed; treated as closed: %.200r",
+                    day,
+                    span,
+                )
+                continue
+            weekly[day].append(parsed)
+        weekly[day].sort()
+    return weekly
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, JST)
 
 
 def within_hours(at: datetime, hours: Hours, calendar: WorkingCalendar) -> bool:
     """Whether `at` falls on a working day inside the account's operation hours (G-5-2)."""
     local = at.astimezone(JST)
-    if not calendar.is_working_day(local.date()):
+    day = local.date()
+    if not calendar.is_working_day(day):
         return False
-    moment = local.time()
-    return any(start <= moment < end for start, end in _spans(hours, local.date()))
+    moment = local - _midnight(day)
+    spans = _weekly_spans(hours)[WEEKDAYS[day.weekday()]]
+    return any(start <= moment < end for start, end in spans)
 
 
 def next_allowed(
@@ -77,14 +139,15 @@ def next_allowed(
 ) -> datetime | None:
     """The earliest moment at or after `at` when a post may go out, or None within the horizon."""
     local = at.astimezone(JST)
+    weekly = _weekly_spans(hours)
     for offset in range(horizon_days + 1):
         day = local.date() + timedelta(days=offset)
         if not calendar.is_working_day(day):
             continue
-        for start, end in sorted(_spans(hours, day)):
-            begin = datetime.combine(day, start, JST)
-            finish = datetime.combine(day, end, JST)
-            if offset == 0 and local >= finish:
+        for start, end in weekly[WEEKDAYS[day.weekday()]]:
+            begin = _midnight(day) + start
+            finish = _midnight(day) + end  # 24:00 is the next midnight
+            if local >= finish:
                 continue
-            return max(begin, local) if offset == 0 else begin
+            return max(begin, local)
     return None

@@ -8,9 +8,11 @@ preview before anything is applied.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from kagami.lib.tables import parse_date, read_table
+from kagami.lib.tables import parse_date, read_table, row_line
 from kagami.orgs.models import Department, Membership, Role, User
 
 # Accepted column headers → our field names.
@@ -39,6 +41,12 @@ ROLE_WORDS = {
     "head": Role.HEAD,
 }
 REQUIRED = {"staff_number": "職員番号", "effective_date": "発令日"}
+# Columns written to User: the header named in messages and the length its field holds.
+STORED = (
+    ("staff_number", "職員番号", User._meta.get_field("staff_number").max_length or 32),
+    ("name", "氏名", User._meta.get_field("display_name").max_length or 100),
+    ("email", "メールアドレス", User._meta.get_field("email").max_length or 254),
+)
 
 
 def read_transfer_file(name: str, content: bytes) -> list[dict[str, str]]:
@@ -97,19 +105,26 @@ def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
     new_emails: dict[str, int] = {}
     changes = []
     for index, row in enumerate(rows, start=2):  # line 1 is the header
-        change = PlannedChange(line=index, staff_number=row["staff_number"], name=row["name"])
+        line = row_line(row, index)
+        change = PlannedChange(line=line, staff_number=row["staff_number"], name=row["name"])
         changes.append(change)
         errors = change.errors
         if not change.staff_number:
             errors.append(_("職員番号が空欄です。"))
             continue
+        for key, label, limit in STORED:
+            if len(row[key]) > limit:
+                errors.append(
+                    _("「%(column)s」は%(max)s文字以内にしてください（%(length)s文字あります）。")
+                    % {"column": label, "max": limit, "length": len(row[key])}
+                )
         if change.staff_number in seen:
             errors.append(
                 _("職員番号 %(number)s が %(line)s 行目と重複しています。")
                 % {"number": change.staff_number, "line": seen[change.staff_number]}
             )
             continue
-        seen[change.staff_number] = index
+        seen[change.staff_number] = line
         change.effective_date = parse_date(row["effective_date"])
         if change.effective_date is None:
             errors.append(
@@ -144,6 +159,11 @@ def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
                 )
             elif not (row["name"] and row["email"]):
                 errors.append(_("新規採用の職員には氏名とメールアドレスが必要です。"))
+            elif not _valid_email(row["email"]):
+                errors.append(
+                    _("メールアドレス「%(email)s」の形式が正しくありません。")
+                    % {"email": row["email"]}
+                )
             elif row["email"].lower() in new_emails:
                 errors.append(
                     _("メールアドレス %(email)s が %(line)s 行目と重複しています。")
@@ -156,7 +176,7 @@ def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
                 )
             else:
                 change.new_user_email = row["email"]
-                new_emails[row["email"].lower()] = index
+                new_emails[row["email"].lower()] = line
         elif not change.name:
             change.name = change.user.display_name
         if errors or change.effective_date is None:
@@ -164,6 +184,14 @@ def plan_transfers(rows: list[dict[str, str]]) -> TransferPlan:
         change.kind = _classify(change)
         _plan_membership(change)
     return TransferPlan(changes)
+
+
+def _valid_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def _classify(change: PlannedChange) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from kagami.lib.tables import parse_date, read_table
+from kagami.lib.tables import parse_date, read_table, row_line
 from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import Department
 from kagami.registry.models import (
@@ -16,8 +16,9 @@ from kagami.registry.models import (
     normalise_handle,
 )
 
-NAME_MAX_LENGTH = 100  # OfficialAccount.name
-URL_MAX_LENGTH = 300  # OfficialAccount.url
+NAME_MAX_LENGTH = OfficialAccount._meta.get_field("name").max_length or 100
+URL_MAX_LENGTH = OfficialAccount._meta.get_field("url").max_length or 300
+THEME_MAX_LENGTH = OfficialAccount._meta.get_field("joint_theme").max_length or 200
 
 COLUMNS = {
     "SNS": "platform",
@@ -105,7 +106,8 @@ def plan_register(rows: list[dict[str, str]]) -> list[PlannedAccount]:
     departments = {d.name: d for d in Department.objects.filter(is_active=True)}
     seen: dict[tuple[int, str], int] = {}
     plans = []
-    for line, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=2):  # line 1 is the header
+        line = row_line(row, index)
         plan = PlannedAccount(line=line, row=row)
         plans.append(plan)
         key = row["platform"].strip().lower()
@@ -128,6 +130,10 @@ def plan_register(rows: list[dict[str, str]]) -> list[PlannedAccount]:
                 plan.errors.append(_("所属「%(name)s」は登録されていません。") % {"name": name})
         if plan.joint and not row["joint_theme"]:
             plan.errors.append(_("共同運用のアカウントには共通テーマが必要です。"))
+        if len(row["joint_theme"]) > THEME_MAX_LENGTH:
+            plan.errors.append(
+                _("共通テーマは%(max)s文字以内にしてください。") % {"max": THEME_MAX_LENGTH}
+            )
         state = STATE_WORDS.get(row["state"].strip().lower())
         if state is None:
             plan.errors.append(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kagami.orgs.models import Membership, User
+from kagami.orgs.passwords import input_problems
 from kagami.registry.models import OfficialAccount
 from kagami.vault.models import Credential, TwoFactorMethod
 from kagami.vault.passwords import MAX_GENERATED, MIN_GENERATED
@@ -16,6 +17,15 @@ def _secret_input(autocomplete: str = "off") -> forms.PasswordInput:
     return forms.PasswordInput(
         render_value=False, attrs={"autocomplete": autocomplete, "spellcheck": "false"}
     )
+
+
+def validate_new_password(value: str) -> None:
+    """Too long or unusable characters, said on the field (MAX_PASSWORD_LENGTH). Not a
+    `max_length`: its maxlength attribute would let the browser cut a pasted password short
+    without a word, and the platform would then hold a different one."""
+    problems = input_problems(value)
+    if problems:
+        raise forms.ValidationError(problems)
 
 
 def custodian_choices(account: OfficialAccount) -> Any:
@@ -76,6 +86,7 @@ class CredentialForm(DetailsForm):
         label=_("パスワード"),
         widget=_secret_input("new-password"),
         strip=False,
+        validators=[validate_new_password],
         help_text=_("推測されにくいパスワードだけを登録できます。"),
     )
     password_again = forms.CharField(
@@ -97,7 +108,10 @@ class RotationForm(forms.Form):
     """The new password after changing it on the platform (G-4-7)."""
 
     new_password = forms.CharField(
-        label=_("新しいパスワード"), widget=_secret_input("new-password"), strip=False
+        label=_("新しいパスワード"),
+        widget=_secret_input("new-password"),
+        strip=False,
+        validators=[validate_new_password],
     )
     new_password_again = forms.CharField(
         label=_("新しいパスワード（確認のためもう一度）"),

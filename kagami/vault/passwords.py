@@ -1,7 +1,8 @@
 """Strong platform passwords (G-4-7): a generator and a gate that says why it refuses.
 
-The gate reuses `kagami.orgs.passwords` (zxcvbn on NFKC input with the town's words) and adds
-the account's own words: its name, handle, platform and departments.
+The gate reuses `kagami.orgs.passwords` (zxcvbn on NFKC input with the town's words, at most
+MAX_PASSWORD_LENGTH characters) and adds the account's own words: its name, handle, platform and
+departments. The generator makes passwords up to that same length.
 """
 
 import re
@@ -12,7 +13,13 @@ from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from kagami.orgs.passwords import normalise, password_user_inputs, strength_problems
+from kagami.orgs.passwords import (
+    MAX_PASSWORD_LENGTH,
+    input_problems,
+    normalise,
+    password_user_inputs,
+    strength_problems,
+)
 from kagami.registry.models import OfficialAccount
 from kagami.vault import conf
 
@@ -24,7 +31,7 @@ SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{}~"
 AMBIGUOUS = set("0Oo1lIi|5S2Z8B`'\".,:;")
 READABLE_SYMBOLS = "-_+=#%@"
 MIN_GENERATED = 8
-MAX_GENERATED = 128
+MAX_GENERATED = MAX_PASSWORD_LENGTH
 
 
 def generate_password(
@@ -79,7 +86,9 @@ def password_problems(
     password: str, *, account: OfficialAccount, login_id: str = "", user: Any = None
 ) -> list[str]:
     """Reasons why `password` is guessable for `account`; empty if it may be used (G-4-7)."""
-    problems = []
+    problems = input_problems(password)
+    if problems:
+        return problems
     minimum = conf.get("KAGAMI_VAULT_MIN_LENGTH")
     if len(password) < minimum:
         problems.append(

@@ -124,7 +124,14 @@ def test_excel_files_and_shift_jis_csv_are_read(cast: object) -> None:
         ("idou.csv", "氏名,発令日\n田中,2027-04-01\n".encode(), "必要な列がありません: 職員番号"),
         ("idou.csv", b"", "ファイルに行がありません"),
         ("idou.xlsx", b"not a zip file", "Excel ファイルを開けません"),
-        ("idou.csv", b"\xff\xfe\x00\x81\x00", "文字コードを読み取れません"),
+        ("idou.csv", b"\xff\xfe\x00\x81\x00", "UTF-16"),
+        ("idou.csv", b"\x81\xff\xfe\x81", "文字コードを読み取れません"),
+        (
+            "idou.csv",
+            _csv("1001,田中\x00一郎,,総務課,産業観光課,職員,2027-04-01"),
+            "2 行目の「氏名」",
+        ),
+        ("idou.xlsx", b"PK\x05\x06" + b"\x00" * 18, "Excel ブックの本体が見つかりません"),
     ],
 )
 def test_a_malformed_file_is_refused_and_nothing_is_stored(
@@ -168,3 +175,64 @@ def test_a_bad_upload_shows_the_reason_on_the_form(
     response = client.post(reverse("orgs:transfer_upload"), {"file": upload})
     assert response.status_code == 200
     assert "必要な列がありません" in response.text
+
+
+def test_new_staff_need_a_valid_email_and_values_that_fit(cast: object) -> None:
+    rows = read_transfer_file(
+        "idou.csv",
+        _csv(
+            "7001,新井 結衣,arai@@town,,総務課,職員,2027-04-01",
+            "7002,新井 一,arai 一@town.example.lg.jp,,総務課,職員,2027-04-01",
+            f"7003,{'長' * 101},long@town.example.lg.jp,,総務課,職員,2027-04-01",
+            f"{'9' * 33},新井 三,arai3@town.example.lg.jp,,総務課,職員,2027-04-01",
+            f"7005,新井 四,{'a' * 250}@town.example.lg.jp,,総務課,職員,2027-04-01",
+            "7006,新井 五,arai5@town.example.lg.jp,,総務課,職員,2027-04-01",
+        ),
+    )
+    errors = dict(plan_transfers(rows).errors)
+    assert errors[2] == "メールアドレス「arai@@town」の形式が正しくありません。"
+    assert "の形式が正しくありません" in errors[3]
+    assert errors[4] == "「氏名」は100文字以内にしてください（101文字あります）。"
+    assert errors[5].startswith("「職員番号」は32文字以内")
+    assert errors[6].startswith("「メールアドレス」は254文字以内")
+    assert 7 not in errors
+
+
+def test_problem_lines_are_those_of_the_file_even_with_blank_lines(cast: object) -> None:
+    content = (
+        "\n" + HEADER + "1001,田中 一郎,,総務課,産業観光課,職員,2027-04-01\n\n"
+        "2001,佐藤 健,,産業観光課,防衛課,職員,2027-04-01\n"
+    ).encode()
+    errors = dict(plan_transfers(read_transfer_file("idou.csv", content)).errors)
+    assert errors == {5: "所属「防衛課」は登録されていません。"}
+
+
+def test_a_nul_character_is_refused_at_upload_on_every_database(cast: object) -> None:
+    with pytest.raises(TableFileError, match="3 行目の「メールアドレス」"):
+        _upload(
+            cast,
+            _csv(
+                "1001,田中 一郎,,総務課,産業観光課,職員,2027-04-01",
+                "7001,新井 結衣,arai\x00@town.example.lg.jp,,総務課,職員,2027-04-01",
+            ),
+        )
+    assert not TransferBatch.objects.exists()
+
+
+def test_a_crafted_workbook_is_refused_on_the_upload_form(
+    client: Client, cast: object, login: object
+) -> None:
+    from kagami.lib.tests.test_tables import HEADER_ROW, crafted_xlsx
+
+    login(client, cast.takahashi)  # type: ignore[operator, attr-defined]
+    bomb = crafted_xlsx(HEADER_ROW + '<row r="99999999999"><c><v>1</v></c></row>')
+    for content, message in (
+        (bomb, "シートの行が多すぎます"),
+        (b"PK\x03\x04 junk", "Excel ファイルを開けません"),
+        (crafted_xlsx(sheets=""), "表のシートがありません"),
+    ):
+        upload = SimpleUploadedFile("idou.xlsx", content)
+        response = client.post(reverse("orgs:transfer_upload"), {"file": upload})
+        assert response.status_code == 200
+        assert message in response.text
+    assert not TransferBatch.objects.exists()

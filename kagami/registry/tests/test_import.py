@@ -100,3 +100,57 @@ def test_the_import_screens_work_end_to_end(client: Client, cast: object, login:
     assert "鏡野町観光" in preview and "問題なし" in preview
     done = client.post(response.url, follow=True).content.decode()
     assert "2 件のアカウントを台帳に登録しました" in done
+
+
+def test_values_longer_than_the_register_holds_are_named(cast: object) -> None:
+    rows = read_register_file(
+        "台帳.csv",
+        _csv(
+            f"X,{'町' * 101},@koho,https://x.com/koho,総務課,,,運用中,",
+            f"Instagram,鏡野町観光,kagamino_kanko,https://www.instagram.com/kagamino_kanko/,産業観光課,総務課,{'観' * 201},休止中,",
+            f"X,鏡野町防災,@{'b' * 101},https://x.com/bousai,総務課,,,運用中,",
+        ),
+    )
+    errors = {plan.line: plan.errors for plan in plan_register(rows)}
+    assert "アカウント名は100文字以内にしてください。" in errors[2]
+    assert errors[3] == ["共通テーマは200文字以内にしてください。"]
+    assert any("ユーザーIDが長すぎます" in error for error in errors[4])
+
+
+def test_control_characters_are_refused_at_upload_with_the_line_and_column(cast: object) -> None:
+    with pytest.raises(TableFileError, match="3 行目の「アカウント名」") as refused:
+        register.upload_register(
+            actor=cast.takahashi,  # type: ignore[attr-defined]
+            file_name="台帳.csv",
+            content=_csv(GOOD[0], GOOD[1].replace("鏡野町観光", "鏡野町\x00観光")),
+        )
+    assert "制御文字" in refused.value.message
+    assert not RegisterImport.objects.exists()
+
+
+def test_a_blank_line_does_not_shift_the_line_numbers(cast: object) -> None:
+    rows = read_register_file(
+        "台帳.csv", _csv(GOOD[0], "", "ミクシィ,鏡野町,kagamino,https://mixi.jp/k,総務課,,,運用中,")
+    )
+    errors = {plan.line: plan.errors for plan in plan_register(rows)}
+    assert errors == {2: [], 4: ["SNSの種類「ミクシィ」が分かりません。"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("台帳.xlsx", b"not a zip file", "Excel ファイルを開けません"),
+        ("台帳.csv", "SNSの種類\n".encode("utf-16"), "UTF-16"),
+        ("台帳.csv", b"\x00" * 10 + b"\x81\xff", "文字コードを読み取れません"),
+    ],
+)
+def test_a_malformed_register_gets_a_message_on_the_form(
+    client: Client, cast: object, login: object, name: str, content: bytes, message: str
+) -> None:
+    login(client, cast.takahashi)  # type: ignore[operator, attr-defined]
+    response = client.post(
+        reverse("registry:register_import"), {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not RegisterImport.objects.exists()
