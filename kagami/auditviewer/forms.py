@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.forms import BoundedDateField, NulMessageMixin
 from kagami.orgs.models import Department, User
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(NulMessageMixin, forms.Form):
     """Filters of the audit viewer; every field is optional."""
 
     actor = forms.ModelChoiceField(label=_("操作者"), queryset=User.objects.all(), required=False)
@@ -18,9 +19,9 @@ class AuditFilterForm(forms.Form):
         max_length=120,
         help_text=_("例: orgs.user:12（種類:ID）または対象名の一部"),
     )
-    since = forms.DateField(
+    since = BoundedDateField(
         label=_("開始日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = BoundedDateField(
         label=_("終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -7,6 +7,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.forms import (
+    FIRST_DAY,
+    LAST_DAY,
+    BoundedDateField,
+    BoundedDateTimeField,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    NulMessageMixin,
+)
 from kagami.orgs.models import Department, Membership, User
 from kagami.posts.models import OutOfHoursKind, PreApprovedCategory
 from kagami.registry.models import OfficialAccount
@@ -21,12 +30,12 @@ def publishable_accounts(department: Department) -> Any:
     )
 
 
-class AccountChoiceField(forms.ModelMultipleChoiceField):
+class AccountChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.platform}）"
 
 
-class PostForm(forms.Form):
+class PostForm(NulMessageMixin, forms.Form):
     """Compose: shared text, target accounts, time, optional per-account texts (G-5-1)."""
 
     accounts = AccountChoiceField(
@@ -39,7 +48,7 @@ class PostForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("入力を止めると、内容のチェック結果が下に表示されます。"),
     )
-    publish_at = forms.DateTimeField(
+    publish_at = BoundedDateTimeField(
         label=_("投稿日時"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -77,7 +86,7 @@ class PostForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NulMessageMixin, forms.Form):
     comment = forms.CharField(
         label=_("コメント（修正依頼・却下のときは必須）"),
         required=False,
@@ -85,7 +94,27 @@ class DecisionForm(forms.Form):
     )
 
 
-class ImageForm(forms.Form):
+class AcknowledgementsForm(NulMessageMixin, forms.Form):
+    """The reason given for each warning of the content checks, one `ack_<rule>` field per
+    warning (G-5-1)."""
+
+    def __init__(self, data: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        for name in data:
+            if name.startswith("ack_"):
+                self.fields[name] = forms.CharField(
+                    label=_("注意のまま進める理由"), required=False, max_length=300
+                )
+
+    def reasons(self) -> dict[str, str]:
+        return {
+            name.removeprefix("ack_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("ack_")
+        }
+
+
+class ImageForm(NulMessageMixin, forms.Form):
     image = forms.ImageField(label=_("画像（JPEG・PNG・GIF・WebP、5MB まで）"))
     alt_text = forms.CharField(
         label=_("代替テキスト"),
@@ -96,7 +125,7 @@ class ImageForm(forms.Form):
     source = forms.CharField(label=_("出典・利用許諾"), max_length=300, required=False)
 
 
-class PreApprovedForm(forms.Form):
+class PreApprovedForm(NulMessageMixin, forms.Form):
     """Publishing within the head's advance approval (G-5-2-a)."""
 
     category = forms.ChoiceField(
@@ -111,16 +140,18 @@ class PreApprovedForm(forms.Form):
     evidence_note = forms.CharField(label=_("根拠（説明）"), max_length=300, required=False)
 
 
-class GrantForm(forms.Form):
-    staff = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.none())
-    account = forms.ModelChoiceField(label=_("アカウント"), queryset=OfficialAccount.objects.none())
+class GrantForm(NulMessageMixin, forms.Form):
+    staff = IdChoiceField(label=_("職員"), queryset=User.objects.none())
+    account = IdChoiceField(label=_("アカウント"), queryset=OfficialAccount.objects.none())
     categories = forms.MultipleChoiceField(
         label=_("事前承認する区分"),
         choices=PreApprovedCategory.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    valid_from = forms.DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("終了日"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = BoundedDateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = BoundedDateField(
+        label=_("終了日"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, head: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,7 +164,7 @@ class GrantForm(forms.Form):
             self.initial.setdefault("valid_from", timezone.localdate().isoformat())
 
 
-class ReportConfirmForm(forms.Form):
+class ReportConfirmForm(NulMessageMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("確認の結果"),
         choices=[("confirmed", _("確認した（問題なし）")), ("problem", _("問題がある"))],
@@ -144,3 +175,18 @@ class ReportConfirmForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CalendarMonthForm(forms.Form):
+    """?year=&month= of the calendar; the current month when absent."""
+
+    year = forms.IntegerField(
+        required=False, min_value=FIRST_DAY.year + 1, max_value=LAST_DAY.year - 1
+    )
+    month = forms.IntegerField(required=False, min_value=1, max_value=12)
+
+
+class CalendarWeekForm(forms.Form):
+    """?start= of the week view; this week when absent."""
+
+    start = BoundedDateField(required=False)

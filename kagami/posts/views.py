@@ -16,10 +16,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
+from kagami.lib.forms import first_error, is_id
 from kagami.orgs.models import ActingAppointment, Department, User
 from kagami.posts import pre_approval, timing, workflow
 from kagami.posts.checking import TargetFindings, check_post_content
 from kagami.posts.forms import (
+    AcknowledgementsForm,
+    CalendarMonthForm,
+    CalendarWeekForm,
     DecisionForm,
     GrantForm,
     ImageForm,
@@ -96,8 +100,12 @@ def post_list(request: HttpRequest) -> HttpResponse:
 
 
 def _department_for(user: User, request: HttpRequest) -> Department:
+    """The department chosen in ?department= (or the form), else the user's first; one the
+    user does not belong to, or a value that is no id at all, answers 404 like a missing one."""
     departments = Department.objects.filter(pk__in=user.active_memberships().values("department"))
     chosen = request.GET.get("department") or request.POST.get("department")
+    if chosen and not is_id(chosen):
+        raise Http404
     department = departments.filter(pk=chosen).first() if chosen else departments.first()
     if department is None:
         raise Http404
@@ -229,11 +237,10 @@ def post_image(request: HttpRequest, pk: int, image_pk: int) -> FileResponse:
 
 
 def _acknowledgements(request: HttpRequest) -> dict[str, str]:
-    return {
-        key.removeprefix("ack_"): str(request.POST.get(key, ""))
-        for key in request.POST
-        if key.startswith("ack_")
-    }
+    form = AcknowledgementsForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(first_error(form))
+    return form.reasons()
 
 
 @login_required
@@ -243,8 +250,11 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     image, or confirm the after-the-fact report."""
     user = _user(request)
     post = visible_post(user, pk)
-    comment = request.POST.get("comment", "")
+    decision = DecisionForm(request.POST)
     try:
+        if not decision.is_valid():
+            raise DomainError(first_error(decision))
+        comment = decision.cleaned_data["comment"]
         if action == "submit":
             workflow.submit_post(
                 actor=user, post=post, acknowledgements=_acknowledgements(request), request=request
@@ -342,11 +352,12 @@ def grants(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
             # Any head of the account's departments, a successor included, may revoke it.
+            chosen = request.POST["revoke"]
             grant = get_object_or_404(
                 PreApprovalGrant.objects.filter(
                     account__departments__in=user.headed_departments()
                 ).distinct(),
-                pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0,
+                pk=int(chosen) if is_id(chosen) else 0,
             )
             try:
                 pre_approval.revoke_pre_approval(head=user, grant=grant, request=request)
@@ -376,12 +387,12 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     reader friendly: a table with a caption and one list per day)."""
     user = _user(request)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        month = int(request.GET.get("month", today.month))
-        first = date(year, month, 1)
-    except ValueError as exc:
-        raise Http404 from exc
+    chosen = CalendarMonthForm(request.GET)
+    if not chosen.is_valid():
+        raise Http404
+    first = date(
+        chosen.cleaned_data["year"] or today.year, chosen.cleaned_data["month"] or today.month, 1
+    )
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     start, end = weeks[0][0], weeks[-1][-1]
     posts = (
@@ -426,14 +437,10 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """A week of posts, one list per day (Sunday first), with closed days marked."""
     user = _user(request)
-    try:
-        start = (
-            date.fromisoformat(request.GET["start"])
-            if "start" in request.GET
-            else timezone.localdate()
-        )
-    except ValueError as exc:
-        raise Http404 from exc
+    chosen = CalendarWeekForm(request.GET)
+    if not chosen.is_valid():
+        raise Http404
+    start = chosen.cleaned_data["start"] or timezone.localdate()
     start -= timedelta(days=(start.weekday() + 1) % 7)  # back to Sunday
     days = [start + timedelta(days=n) for n in range(7)]
     posts = (

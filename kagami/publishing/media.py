@@ -47,13 +47,29 @@ def signed_url(image: PostImage, lifetime: timedelta) -> str:
     return settings.KAGAMI_MEDIA_BASE_URL + path
 
 
+# What a token we signed can hold: an image id and an expiry as seconds since 1970.
+_MAX_ID = 2**63 - 1
+_MAX_EXPIRY = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp())
+
+
 def image_for(token: str, *, now: datetime | None = None) -> tuple[PostImage, datetime]:
     """The image a token names and when the token expires; MediaLinkInvalid otherwise."""
     try:
-        pk, expires = signing.loads(token, salt=_SALT)
+        payload = signing.loads(token, salt=_SALT)
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise MediaLinkInvalid from exc
-    expires_at = datetime.fromtimestamp(int(expires), tz=UTC)
+    # Signed by us, yet checked like any input: a token of another shape (a change of format,
+    # a leaked key) must be refused, not crash the lookup or the date arithmetic.
+    if not (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and all(type(value) is int for value in payload)
+        and 0 < payload[0] <= _MAX_ID
+        and 0 < payload[1] <= _MAX_EXPIRY
+    ):
+        raise MediaLinkInvalid
+    pk, expires = payload
+    expires_at = datetime.fromtimestamp(expires, tz=UTC)
     if expires_at <= (now or timezone.now()):
         raise MediaLinkInvalid
     image = (

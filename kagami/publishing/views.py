@@ -5,7 +5,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kagami.lib.errors import DomainError
+from kagami.lib.forms import first_error
 from kagami.orgs.models import Department, User
 from kagami.publishing import media, workflow
+from kagami.publishing.forms import ManualPostForm, PauseForm
 from kagami.publishing.models import Delivery, Pause, RateLimit, SandboxPost
 from kagami.publishing.worker import late_deliveries
 from kagami.registry.models import OfficialAccount
@@ -79,11 +81,14 @@ def pauses(request: HttpRequest) -> HttpResponse:
     if not user.sees_everything:
         raise Http404
     if request.method == "POST" and "reason" in request.POST:
+        form = PauseForm(request.POST)
         try:
-            account, department = _pause_scope(request.POST.get("scope", ""))
+            if not form.is_valid():
+                raise DomainError(first_error(form))
+            account, department = _pause_scope(form.cleaned_data["scope"])
             workflow.pause(
                 actor=user,
-                reason=request.POST["reason"],
+                reason=form.cleaned_data["reason"],
                 account=account,
                 department=department,
                 request=request,
@@ -137,12 +142,13 @@ def _delivery_for(user: User, pk: int) -> Delivery:
 
 
 def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
-    """Back to the page the form came from, when it is one of ours."""
+    """Back to the page the form came from, when it is a path of ours (never read as the
+    name of a view, as `redirect()` would read "1 ")."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect(default, *args)
 
 
@@ -184,9 +190,12 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 def record_manual(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     delivery = _delivery_for(user, pk)
+    form = ManualPostForm(request.POST)
     try:
+        if not form.is_valid():
+            raise DomainError(first_error(form))
         workflow.record_manual_post(
-            actor=user, delivery=delivery, url=request.POST.get("url", "").strip(), request=request
+            actor=user, delivery=delivery, url=form.cleaned_data["url"], request=request
         )
     except DomainError as error:
         messages.error(request, error.message)

@@ -6,6 +6,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kagami.lib.forms import (
+    BoundedDateField,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    NulMessageMixin,
+)
 from kagami.lib.urls import public_https_url_problem
 from kagami.orgs.models import Department, Membership, User
 from kagami.registry.models import (
@@ -54,47 +60,12 @@ class PublicUrlField(forms.CharField):
                 raise forms.ValidationError(problem)
 
 
-# Primary keys are positive integers; anything longer overflows the database's integer.
-MAX_PK_DIGITS = 18
-
-
-def _is_pk(value: Any) -> bool:
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and len(text) <= MAX_PK_DIGITS
-
-
-class IdChoiceField(forms.ModelChoiceField):
-    """A model choice that refuses a value that cannot be a primary key before it reaches
-    the database (a 30-digit number would overflow it and answer 500)."""
-
-    def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and not _is_pk(value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Several model choices, each refused like IdChoiceField when it cannot be a key."""
-
-    def clean(self, value: Any) -> Any:
-        for pk in value or ():
-            if not _is_pk(pk):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": str(pk)[:20]},
-                )
-        return super().clean(value)
-
-
 class PlatformChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.get_anonymity_display()}）"
 
 
-class AccountPlanForm(forms.Form):
+class AccountPlanForm(NulMessageMixin, forms.Form):
     """Planning a new official account (G-3, G-4-1)."""
 
     platform = PlatformChoiceField(
@@ -128,7 +99,7 @@ class AccountPlanForm(forms.Form):
             self.initial.setdefault("lead_department", own.first())
 
 
-class AccountSettingsForm(forms.Form):
+class AccountSettingsForm(NulMessageMixin, forms.Form):
     """What every member of the account's departments may change: operation hours, the reply
     policy and whether the profile shows the directory's URL (G-4-6)."""
 
@@ -190,7 +161,7 @@ class OperatorChoiceField(IdMultipleChoiceField):
         return str(obj.display_name)
 
 
-class OperatorsForm(forms.Form):
+class OperatorsForm(NulMessageMixin, forms.Form):
     """Who operates the account and may reveal its password (G-4-7): members of its
     departments, chosen by the head of the lead department or the policy division."""
 
@@ -215,7 +186,7 @@ class OperatorsForm(forms.Form):
             self.initial["operators"] = list(account.operators.all())
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(NulMessageMixin, forms.Form):
     """The name, user ID and URL the public directory vouches for (G-4-6)."""
 
     name = forms.CharField(label=_("アカウント名"), max_length=100)
@@ -232,10 +203,10 @@ class IdentityForm(forms.Form):
             self.initial.update(name=account.name, handle=account.handle, url=account.url)
 
 
-class PaperReportForm(forms.Form):
+class PaperReportForm(NulMessageMixin, forms.Form):
     """The start report an imported account filed on paper before Kagami (G-4-2)."""
 
-    reported_on = forms.DateField(
+    reported_on = BoundedDateField(
         label=_("紙の運用開始報告書を受理した日"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -246,7 +217,7 @@ class PaperReportForm(forms.Form):
     )
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(NulMessageMixin, forms.ModelForm):
     """The six items of G-4-4 and a free section."""
 
     class Meta:
@@ -263,7 +234,7 @@ class PolicyForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
 
 
-class TermsForm(forms.ModelForm):
+class TermsForm(NulMessageMixin, forms.ModelForm):
     """Terms of use (G-4-5): preamble, IP ownership and disclaimer; the numbered rules come
     from the clause formset beside it."""
 
@@ -273,7 +244,7 @@ class TermsForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
 
 
-class ClauseForm(forms.Form):
+class ClauseForm(NulMessageMixin, forms.Form):
     category = forms.ChoiceField(label=_("分類"), choices=TermsCategory.choices)
     text = forms.CharField(label=_("禁止する内容"), max_length=500, required=False)
 
@@ -281,10 +252,10 @@ class ClauseForm(forms.Form):
 ClauseFormSet = forms.formset_factory(ClauseForm, extra=2, max_num=40)
 
 
-class StartReportForm(forms.Form):
+class StartReportForm(NulMessageMixin, forms.Form):
     """様式第1号 (G-4-2)."""
 
-    start_date = forms.DateField(
+    start_date = BoundedDateField(
         label=_("運用開始日"), widget=forms.DateInput(attrs={"type": "date"})
     )
     contact = forms.CharField(label=_("連絡先（内線など）"), max_length=200, required=False)
@@ -302,13 +273,13 @@ class StartReportForm(forms.Form):
         return {key: bool(self.cleaned_data.get(f"check_{key}")) for key in START_CHECKLIST}
 
 
-class EndReportForm(forms.Form):
+class EndReportForm(NulMessageMixin, forms.Form):
     """様式第2号 (G-4-3)."""
 
     end_kind = forms.ChoiceField(
         label=_("休止・終了"), choices=EndKind.choices, widget=forms.RadioSelect
     )
-    end_date = forms.DateField(
+    end_date = BoundedDateField(
         label=_("休止・終了日"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -327,7 +298,7 @@ class EndReportForm(forms.Form):
         return {key: bool(self.cleaned_data.get(f"check_{key}")) for key in END_CHECKLIST}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NulMessageMixin, forms.Form):
     comment = forms.CharField(
         label=_("コメント（差し戻すときは必須）"),
         required=False,
@@ -335,7 +306,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NulMessageMixin, forms.Form):
     profile_shows_directory = forms.BooleanField(
         label=_("プロフィール欄に公式アカウント一覧のURLが載っていることを確かめた"), required=False
     )
