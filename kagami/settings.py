@@ -134,6 +134,9 @@ LOGIN_URL = "orgs:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "orgs:login"
 
+# A one-time link to set one's own password (orgs/password_links.py) lasts a day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

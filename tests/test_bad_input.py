@@ -109,6 +109,7 @@ def town(django_db_setup: None, django_db_blocker: Any) -> Iterator[Town]:
 ACTOR = {
     "orgs:login": "anonymous",
     "orgs:mfa_reset": "admin",
+    "orgs:password_link": "admin",
     "orgs:transfer_upload": "policy",
     "orgs:transfer_preview": "policy",
     "publishing:pauses": "policy",

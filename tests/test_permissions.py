@@ -183,6 +183,16 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": expect(ok={"admin"}),
         "POST": expect(ok={"admin"}),
     },
+    "orgs:password_link": {
+        "GET": expect(ok={"admin"}),
+        "POST": expect(ok={"admin"}),
+    },
+    # The one-time link: nobody signed in needed; an invalid link answers 400 with the reason
+    # (an expired contractor is signed out by the request, like everywhere).
+    "orgs:password_set": {
+        "GET": expect(invalid=EVERYONE - {"expired"}),
+        "POST": expect(invalid=EVERYONE - {"expired"}),
+    },
     "orgs:preferences": {
         "GET": expect(ok=SIGNED_IN),
         "POST": expect(ok=SIGNED_IN),

@@ -542,6 +542,16 @@ CASES: list[Case] = [
     Case("orgs:mfa_re_enrol", post=lambda t: {"token": "000000"}),
     Case("orgs:mfa_disable", post=lambda t: {"token": "000000"}),
     Case("orgs:mfa_reset", pk("staff"), post=lambda t: {"reason": "スマートフォンを紛失したため"}),
+    Case(
+        "orgs:password_link",
+        pk("staff"),
+        post=lambda t: {"reason": "人事異動で新しく登録された職員のため"},
+    ),
+    Case(
+        "orgs:password_set",
+        lambda t: {"uidb64": "MQ", "token": "not-a-token"},
+        post=lambda t: {"new_password1": "x", "new_password2": "x"},
+    ),
     Case("orgs:preferences", post=lambda t: {"language": "ja"}),
     Case(
         "orgs:password_change",

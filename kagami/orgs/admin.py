@@ -67,12 +67,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     list_filter = ["is_active", "is_auditor", "is_administrator"]
     search_fields = ["display_name", "display_name_kana", "email", "staff_number"]
     inlines = [MembershipInline]
-    readonly_fields = ["mfa_status"]
+    readonly_fields = ["mfa_status", "password_status"]
     fieldsets = (
         (None, {"fields": ("email", "staff_number")}),
         (_("氏名"), {"fields": ("display_name", "display_name_kana", "language")}),
         (_("役割"), {"fields": ("is_active", "is_auditor", "is_administrator", "is_staff")}),
         (_("委託事業者"), {"fields": ("contractor_company", "access_ends_on")}),
+        (_("パスワード"), {"fields": ("password_status",)}),
         (_("2段階認証"), {"fields": ("mfa_status",)}),
     )
     add_fieldsets = (
@@ -99,6 +100,19 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         raise Http404
 
     @admin.display(description=_("2段階認証"))
+    @admin.display(description=_("パスワード"))
+    def password_status(self, user: User) -> str:
+        """Whether a password is set, and the audited way to let the person set one."""
+        if user.pk is None:
+            return ""
+        state = _("設定済み") if user.has_usable_password() else _("未設定")
+        return format_html(
+            '{}（<a href="{}">{}</a>）',
+            state,
+            reverse("orgs:password_link", args=[user.pk]),
+            _("本人に設定のリンクを送る"),
+        )
+
     def mfa_status(self, user: User) -> str:
         if user.pk is None or not TOTPDevice.objects.filter(user=user).exists():
             return str(_("未設定"))

@@ -17,6 +17,8 @@ class OrgsConfig(AppConfig):
         "auth.mfa_disabled": N_("2段階認証の解除"),
         "auth.mfa_reset": N_("2段階認証のリセット"),
         "auth.mfa_enrolment_started": N_("2段階認証の設定開始"),
+        "auth.password_link_sent": N_("パスワード設定のリンクの送信"),
+        "auth.password_set_by_link": N_("リンクからのパスワード設定"),
         "auth.mfa_re_enrolment_started": N_("2段階認証の再設定開始"),
         "auth.mfa_failed": N_("確認コードの誤り"),
         "orgs.membership_started": N_("所属への配置"),

@@ -158,3 +158,19 @@ class TransferUploadForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("ファイルが大きすぎます（5MB まで）。"))
         return upload
+
+
+class PasswordLinkForm(forms.Form):
+    """The system administrator's reason for sending a password-setting link (G-4-7)."""
+
+    reason = forms.CharField(
+        label=_("送る理由"),
+        max_length=500,
+        help_text=_("例: 人事異動で新しく登録された職員のため（500文字まで）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("送る理由を入力してください（例: 人事異動で新しく登録された職員）。"),
+            "max_length": _("理由は500文字以内で入力してください。"),
+            "null_characters_not_allowed": _("理由に使えない文字が含まれています。"),
+        },
+    )

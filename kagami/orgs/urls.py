@@ -11,6 +11,12 @@ urlpatterns = [
     path("accounts/mfa/re-enrol/", views.mfa_re_enrol, name="mfa_re_enrol"),
     path("accounts/mfa/disable/", views.mfa_disable, name="mfa_disable"),
     path("accounts/mfa/reset/<int:pk>/", views.mfa_reset, name="mfa_reset"),
+    path("accounts/password/link/<int:pk>/", views.password_link, name="password_link"),
+    path(
+        "accounts/password/set/<str:uidb64>/<str:token>/",
+        views.password_set,
+        name="password_set",
+    ),
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/notifications/", views.notifications, name="notifications"),

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,12 +26,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kagami.audit.models import AuditEvent
 from kagami.lib.errors import DomainError
 from kagami.lib.tables import TableFileError
-from kagami.orgs import mfa, workflow
+from kagami.orgs import mfa, password_links, workflow
 from kagami.orgs.forms import (
     ActingAppointmentForm,
     CurrentTokenForm,
     LoginForm,
     MFAResetForm,
+    PasswordLinkForm,
     PreferencesForm,
     TokenForm,
     TransferUploadForm,
@@ -208,6 +210,52 @@ def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
         "devices": TOTPDevice.objects.filter(user=person).order_by("pk"),
     }
     return render(request, "orgs/mfa_reset.html", context)
+
+
+@login_required
+def password_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The system administrator mails someone a link to set their own password (G-4-7)."""
+    administrator: User = request.user  # type: ignore[assignment]
+    if not administrator.is_administrator:
+        raise Http404
+    person = get_object_or_404(User, pk=pk)
+    form = PasswordLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_links.send_password_link(
+                administrator=administrator,
+                user=person,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)sさんにパスワード設定のリンクを送りました。") % {"name": person},
+            )
+            return redirect("dashboard:home")
+    return render(request, "orgs/password_link.html", {"form": form, "person": person})
+
+
+def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The person opens the link and sets their own password (no sign-in needed)."""
+    person = password_links.user_for_link(uidb64, token)
+    if person is None:
+        return render(request, "orgs/password_set.html", {"invalid": True}, status=400)
+    form = SetPasswordForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_links.set_password_by_link(
+                user=person, password=form.cleaned_data["new_password1"], request=request
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("パスワードを設定しました。ログインしてください。"))
+            return redirect("orgs:login")
+    return render(request, "orgs/password_set.html", {"form": form, "person": person})
 
 
 @login_required

@@ -136,8 +136,10 @@ def test_the_admin_has_no_password_form(client: Client, cast: object, login: obj
         reverse("admin:auth_user_password_change", args=[tanaka.pk])
     page = client.get(reverse("admin:orgs_user_change", args=[tanaka.pk]))
     assert page.status_code == 200
-    assert "password/" not in page.text and 'name="password"' not in page.text
     url = f"/admin/orgs/user/{tanaka.pk}/password/"
+    assert url not in page.text and 'name="password"' not in page.text
+    # What it offers instead: the audited link by which the person sets their own.
+    assert reverse("orgs:password_link", args=[tanaka.pk]) in page.text
     client.post(
         url, {"password1": "new passphrase 2026 kagami", "password2": "new passphrase 2026 kagami"}
     )
