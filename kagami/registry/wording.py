@@ -13,14 +13,29 @@ from kagami.registry.models import WEEKDAYS, OfficialAccount, TermsCategory
 WEEKDAY_LABELS = dict(zip(WEEKDAYS, ["月", "火", "水", "木", "金", "土", "日"], strict=True))
 
 
+def _clock_text(value: str) -> str:
+    """「08:30」 → 「8:30」, 「00:00」 → 「0:00」 (only the hour's leading zero goes)."""
+    return value[1:] if len(value) == 5 and value.startswith("0") else value
+
+
+def _span_text(span: object) -> str:
+    """「8:30〜17:15」 for a stored [start, end]; "" for a malformed stored value."""
+    if not (isinstance(span, list | tuple) and len(span) == 2):
+        return ""
+    start, end = span
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return ""
+    return f"{_clock_text(start)}〜{_clock_text(end)}"
+
+
 def describe_hours(hours: dict[str, list[list[str]]]) -> str:
     """「月〜金 8:30〜17:15」 from the weekly schedule; days with the same hours are grouped,
     several spans of one day are joined by 「・」 and day groups by 「、」."""
     groups: list[tuple[list[str], str]] = []
+    if not isinstance(hours, dict):
+        hours = {}
     for day in WEEKDAYS:
-        spans = "・".join(
-            f"{start.lstrip('0')}〜{end.lstrip('0')}" for start, end in hours.get(day, [])
-        )
+        spans = "・".join(filter(None, (_span_text(span) for span in hours.get(day) or [])))
         if not spans:
             continue
         if (

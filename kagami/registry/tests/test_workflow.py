@@ -317,3 +317,13 @@ def test_an_account_never_reviewed_is_flagged_dormant(cast: object) -> None:
     workflow.review_account(actor=cast.tanaka, account=account, profile_shows_directory=True)  # type: ignore[attr-defined]
     assert account.dormancy_reasons() == []
     assert account.dormancy_reasons(today=date.today().replace(year=date.today().year + 2)) != []
+
+
+def test_operation_hours_read_naturally_including_midnight_and_survive_bad_stored_values() -> None:
+    from kagami.registry.wording import describe_hours
+
+    week = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    assert "0:00〜24:00" in describe_hours(week)
+    assert "8:30〜17:15" in describe_hours({"mon": [["08:30", "17:15"]]})
+    assert describe_hours({"mon": [["08:30"]], "tue": "x"}) == describe_hours({})  # type: ignore[dict-item]
+    assert describe_hours("not a schedule")  # type: ignore[arg-type]
