@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -14,6 +14,9 @@ from kagami.lib.forms import BoundedDateTimeField
 from kagami.orgs.models import Department, Membership, User
 
 SIX_DIGITS = _("認証アプリに表示されている6桁の数字を入力してください。")
+
+if TYPE_CHECKING:  # lazy translation strings, for the type checker only
+    from django_stubs_ext import StrOrPromise
 
 
 class LoginForm(AuthenticationForm):
@@ -89,19 +92,30 @@ class CurrentTokenForm(TokenForm):
         self.fields["token"].label = _("今お使いの認証アプリの確認コード（6桁）")
 
 
-class MFAResetForm(forms.Form):
-    """An administrator's reason for resetting someone's second factor (G-4-7)."""
-
-    reason = forms.CharField(
-        label=_("リセットする理由"),
+def reason_field(
+    *, label: "StrOrPromise", help_text: "StrOrPromise", required: "StrOrPromise"
+) -> forms.CharField:
+    """The recorded reason of an administrator's action on someone's sign-in (G-4-7)."""
+    return forms.CharField(
+        label=label,
         max_length=500,
-        help_text=_("例: スマートフォンを紛失したと本人から電話があったため（500文字まで）"),
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": _("リセットする理由を入力してください（例: スマートフォンの紛失）。"),
+            "required": required,
             "max_length": _("理由は500文字以内で入力してください。"),
             "null_characters_not_allowed": _("理由に使えない文字が含まれています。"),
         },
+    )
+
+
+class MFAResetForm(forms.Form):
+    """An administrator's reason for resetting someone's second factor (G-4-7)."""
+
+    reason = reason_field(
+        label=_("リセットする理由"),
+        help_text=_("例: スマートフォンを紛失したと本人から電話があったため（500文字まで）"),
+        required=_("リセットする理由を入力してください（例: スマートフォンの紛失）。"),
     )
 
 
@@ -163,14 +177,8 @@ class TransferUploadForm(forms.Form):
 class PasswordLinkForm(forms.Form):
     """The system administrator's reason for sending a password-setting link (G-4-7)."""
 
-    reason = forms.CharField(
+    reason = reason_field(
         label=_("送る理由"),
-        max_length=500,
         help_text=_("例: 人事異動で新しく登録された職員のため（500文字まで）"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": _("送る理由を入力してください（例: 人事異動で新しく登録された職員）。"),
-            "max_length": _("理由は500文字以内で入力してください。"),
-            "null_characters_not_allowed": _("理由に使えない文字が含まれています。"),
-        },
+        required=_("送る理由を入力してください（例: 人事異動で新しく登録された職員）。"),
     )

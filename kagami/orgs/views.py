@@ -177,13 +177,18 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/mfa_disable.html", context)
 
 
-@login_required
-def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    """An administrator resets someone's second factor (lost phone) with a reason."""
+def _administrator_and_person(request: HttpRequest, pk: int) -> tuple[User, User]:
+    """The signed-in system administrator and the person they act on; 404 for anyone else."""
     administrator: User = request.user  # type: ignore[assignment]
     if not administrator.is_administrator:
         raise Http404
-    person = get_object_or_404(User, pk=pk)
+    return administrator, get_object_or_404(User, pk=pk)
+
+
+@login_required
+def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator resets someone's second factor (lost phone) with a reason."""
+    administrator, person = _administrator_and_person(request, pk)
     form = MFAResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,10 +220,7 @@ def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def password_link(request: HttpRequest, pk: int) -> HttpResponse:
     """The system administrator mails someone a link to set their own password (G-4-7)."""
-    administrator: User = request.user  # type: ignore[assignment]
-    if not administrator.is_administrator:
-        raise Http404
-    person = get_object_or_404(User, pk=pk)
+    administrator, person = _administrator_and_person(request, pk)
     form = PasswordLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
