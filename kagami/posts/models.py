@@ -371,10 +371,6 @@ class Approval(models.Model):
 
 
 class PreApprovalGrantQuerySet(models.QuerySet["PreApprovalGrant"]):
-    def visible_to(self, user: User) -> "PreApprovalGrantQuerySet":
-        """Grants on the accounts `user` may see."""
-        return self.filter(account__in=OfficialAccount.objects.visible_to(user))
-
     def in_force(self, on: date | None = None) -> "PreApprovalGrantQuerySet":
         on = on or timezone.localdate()
         return self.filter(valid_from__lte=on, valid_until__gte=on, revoked_at__isnull=True)

@@ -56,7 +56,7 @@ def approval_problem(delivery: Delivery) -> str | None:
     approval = post.current_approval()
     if approval is None or approval.version != delivery.version:
         return _("この版の承認が無効になったため、送りません。")
-    kept = next((v for v in post.versions.all() if v.number == delivery.version), None)
+    kept = delivery.approved_version()
     if (
         kept is None
         or kept.digest != approval.digest
@@ -107,5 +107,5 @@ def refusal(delivery: Delivery, now: datetime) -> str | None:
 
 
 def _images(delivery: Delivery) -> list[dict[str, str]]:
-    kept = next((v for v in delivery.post.versions.all() if v.number == delivery.version), None)
+    kept = delivery.approved_version()
     return list(kept.content["images"]) if kept is not None else []

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kagami.orgs.models import Department, User
-from kagami.posts.models import Post
+from kagami.posts.models import Post, PostVersion
 from kagami.publishing.adapters.base import ErrorKind
 from kagami.registry.models import OfficialAccount
 
@@ -147,7 +147,6 @@ class Delivery(models.Model):
     platform_post_id = models.CharField(_("投稿ID"), max_length=200, blank=True)
     url = models.URLField(_("投稿のURL"), max_length=500, blank=True)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
-    published_text = models.TextField(_("公開した本文"), blank=True)
     last_error = models.TextField(_("最後のエラー"), blank=True)
     manual_reminded_at = models.DateTimeField(null=True, blank=True)
     last_error_kind = models.CharField(
@@ -174,6 +173,10 @@ class Delivery(models.Model):
         if state not in DELIVERY_TRANSITIONS[self.state]:
             raise RuntimeError(f"delivery {self.pk}: {self.state} -> {state} is not allowed")
         self.state = state
+
+    def approved_version(self) -> PostVersion | None:
+        """The kept version this delivery sends (from the post's prefetched versions)."""
+        return next((v for v in self.post.versions.all() if v.number == self.version), None)
 
     @property
     def attempts_this_round(self) -> int:

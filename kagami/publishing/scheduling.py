@@ -3,7 +3,7 @@ resuming a pause so that nothing that fell due meanwhile escapes a person's deci
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kagami.posts.models import PostState, PostTarget, PostVersion
@@ -33,9 +33,9 @@ def schedule_due(now: datetime | None = None) -> int:
         return 0
     kept = {
         (v.post_id, v.number): v
-        for v in PostVersion.objects.filter(post_id__in={t[0] for t in targets}).only(
-            "post_id", "number", "content"
-        )
+        for v in PostVersion.objects.filter(
+            post_id__in={t[0] for t in targets}, number=F("post__version")
+        ).only("post_id", "number", "content")
     }
     deliveries = []
     for post_id, account_id, version, due in targets:

@@ -164,7 +164,9 @@ def _request(delivery: Delivery, adapter: Adapter) -> PublishRequest:
     """Exactly what was approved: the delivery's text, and the images of the approved
     version with the alternative text they had then."""
     lifetime = adapter.media_url_lifetime
-    kept = next(v for v in delivery.post.versions.all() if v.number == delivery.version)
+    kept = delivery.approved_version()
+    if kept is None:  # verdict() cancels such a delivery before any call
+        raise PublishError("the approved version is not kept", ErrorKind.REFUSED)
     images = {i.pk: i for i in delivery.post.images.all()}
     media = []
     for frozen in kept.content["images"]:
@@ -390,7 +392,7 @@ def _record_published(done: list[_Done]) -> None:
         d.move_to(DeliveryState.PUBLISHED)
         d.lease_until, d.claimed_by = None, ""
         d.platform_post_id, d.url = item.result.platform_post_id, item.result.url
-        d.published_at, d.published_text = item.at, d.text
+        d.published_at = item.at
         item.attempt.outcome = Attempt.Outcome.FOUND if item.found else Attempt.Outcome.PUBLISHED
         item.attempt.finished_at = finished
     deliveries = [item.delivery for item in done]
@@ -405,7 +407,6 @@ def _record_published(done: list[_Done]) -> None:
                 "platform_post_id",
                 "url",
                 "published_at",
-                "published_text",
             ],
         )
         Attempt.objects.bulk_update([i.attempt for i in done], ["outcome", "finished_at"])

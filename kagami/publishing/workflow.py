@@ -219,8 +219,7 @@ def record_manual_post(
         delivery.move_to(DeliveryState.PUBLISHED)
         delivery.url = url
         delivery.published_at = timezone.now()
-        delivery.published_text = delivery.text
-        delivery.save(update_fields=["state", "url", "published_at", "published_text"])
+        delivery.save(update_fields=["state", "url", "published_at"])
         audit.record(
             "publishing.manual_recorded",
             actor=actor,
