@@ -209,6 +209,9 @@ if env_str("KAGAMI_PUBLIC_MEDIA_BACKEND"):
         "BACKEND": env_str("KAGAMI_PUBLIC_MEDIA_BACKEND"),
         "OPTIONS": _public_media_options,
     }
+# How long the public media storage can sign an address for: S3 presigned URLs (SigV4) last at
+# most 7 days. LINE needs longer (check kagami.E024).
+KAGAMI_PUBLIC_MEDIA_MAX_LIFETIME_DAYS = env_int("KAGAMI_PUBLIC_MEDIA_MAX_LIFETIME_DAYS", 7)
 
 # HTTPS deployments set KAGAMI_HTTPS=1: secure cookies, HSTS and redirects follow.
 HTTPS = env_bool("KAGAMI_HTTPS", False)

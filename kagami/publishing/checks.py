@@ -1,9 +1,12 @@
 """System checks for publishing (ids kagami.E020…): where platforms fetch images from."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.files.storage import storages
 
+from kagami.publishing.adapters import REGISTRY
 from kagami.publishing.media import PUBLIC_STORAGE, storage_expires_urls
 
 
@@ -39,6 +42,24 @@ def check_public_media(app_configs: object = None, **kwargs: object) -> list[Che
                     hint="Use a storage whose url() takes expire=, such as django-storages' "
                     "S3Storage with querystring_auth=true.",
                     id="kagami.E020",
+                )
+            )
+        maximum = timedelta(days=settings.KAGAMI_PUBLIC_MEDIA_MAX_LIFETIME_DAYS)
+        needing = sorted(
+            code
+            for code, adapter in REGISTRY.items()
+            if adapter.media_url_lifetime and adapter.media_url_lifetime > maximum
+        )
+        if needing and settings.KAGAMI_PUBLISHING == "live":
+            problems.append(
+                Warning(
+                    f"The public media storage signs addresses for at most {maximum.days} days; "
+                    f"{', '.join(needing)} needs them longer (members open a broadcast weeks "
+                    "later), so posts with images to those platforms will fail.",
+                    hint="Serve images from Kagami itself for those platforms (leave "
+                    "KAGAMI_PUBLIC_MEDIA_BACKEND unset and make KAGAMI_MEDIA_BASE_URL public), "
+                    "or raise KAGAMI_PUBLIC_MEDIA_MAX_LIFETIME_DAYS if your storage signs longer.",
+                    id="kagami.W024",
                 )
             )
     elif settings.KAGAMI_PUBLISHING == "live" and not settings.KAGAMI_MEDIA_BASE_URL.startswith(

@@ -113,6 +113,14 @@ class FailureKind(models.TextChoices):
             "画像を差し替えて作り直してください。"
         ),
     )
+    UNCONFIRMED = (
+        ErrorKind.UNCONFIRMED,
+        _(
+            "前回の送信が届いたかどうか、プラットフォームに確かめられませんでした。"
+            "二重に送らないよう自動では送り直しません。アカウントの管理画面で配信履歴を確かめ、"
+            "届いていなければ「送り直す」を押してください。"
+        ),
+    )
     REFUSED = ErrorKind.REFUSED, _("プラットフォームが投稿を受け付けませんでした。")
 
 
@@ -148,6 +156,8 @@ class Delivery(models.Model):
     url = models.URLField(_("投稿のURL"), max_length=500, blank=True)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     last_error = models.TextField(_("最後のエラー"), blank=True)
+    # What the platform adapter remembers across attempts (adapters.base.DeliveryNotes).
+    adapter_notes = models.JSONField(default=dict, blank=True, editable=False)
     manual_reminded_at = models.DateTimeField(null=True, blank=True)
     last_error_kind = models.CharField(
         _("エラーの種類"), max_length=20, choices=FailureKind.choices, blank=True
@@ -296,3 +306,32 @@ class SandboxPost(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+def _rendition_path(rendition: "ImageRendition", filename: str) -> str:
+    return f"renditions/{rendition.spec}/{filename}"
+
+
+class ImageRendition(models.Model):
+    """A post image prepared for a platform that fetches it by URL (adapters.images): kept, so
+    that what the platform fetches (LINE members' apps, for weeks) is made once."""
+
+    image = models.ForeignKey(
+        "posts.PostImage", on_delete=models.CASCADE, related_name="renditions"
+    )
+    spec = models.CharField(max_length=40)
+    # The image file it was made from: an image whose file is replaced gets new renditions.
+    source = models.CharField(max_length=255)
+    file = models.FileField(upload_to=_rendition_path, max_length=255)
+    content_type = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "spec", "source"], name="one_rendition_per_spec_and_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image_id} {self.spec}"

@@ -31,11 +31,14 @@ def public_media(request: HttpRequest, token: str, name: str) -> FileResponse:
     """A post image at its signed, expiring address, for the platforms that fetch images
     (Instagram, Threads, Facebook, LINE). No login: the token is the permission."""
     try:
-        image, expires_at = media.image_for(token)
+        image, expires_at, kept = media.image_for(token)
     except media.MediaLinkInvalid:
         raise Http404 from None
-    content_type = mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
-    response = FileResponse(image.file.open("rb"), content_type=content_type)
+    if kept is not None:
+        response = FileResponse(kept.file.open("rb"), content_type=kept.content_type)
+    else:
+        content_type = mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
+        response = FileResponse(image.file.open("rb"), content_type=content_type)
     seconds = max(0, int((expires_at - timezone.now()).total_seconds()))
     response["Cache-Control"] = f"public, max-age={min(seconds, 86400)}"
     response["X-Robots-Tag"] = "noindex, nofollow"

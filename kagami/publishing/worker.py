@@ -9,6 +9,7 @@ calling the platform; if an earlier attempt was left `started` (a worker died mi
 first asks the platform whether the post exists.
 """
 
+import functools
 import mimetypes
 import os
 import socket
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +36,11 @@ from kagami.publishing.adapters import (
     PublishError,
     PublishRequest,
 )
+from kagami.publishing.adapters.base import DeliveryNotes
+from kagami.publishing.adapters.images import ImageRefused
 from kagami.publishing.adapters.sandbox import SandboxAdapter
 from kagami.publishing.guarantees import Action, Verdict, verdict
-from kagami.publishing.media import signed_url
+from kagami.publishing.media import MediaLifetimeTooLong, prepared, signed_url
 from kagami.publishing.models import (
     Attempt,
     Delivery,
@@ -51,7 +54,7 @@ from kagami.publishing.workflow import ask_for_manual_post, mark_fully_published
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
 from kagami.vault.models import ApiToken
-from kagami.vault.workflow import flag_rejected_credentials
+from kagami.vault.workflow import flag_rejected_credentials, store_refreshed_tokens
 
 # How long a claimed delivery stays with its worker; a worker that died loses it after this.
 LEASE = timedelta(seconds=int(os.environ.get("KAGAMI_PUBLISH_LEASE_SECONDS", "300")))
@@ -86,7 +89,15 @@ def adapter_for(account: OfficialAccount) -> Adapter:
             ErrorKind.CREDENTIALS,
         )
     base_urls: dict[str, str] = settings.KAGAMI_PLATFORM_BASE_URLS
-    return cls(tokens, base_url=base_urls.get(account.platform.code))
+    adapter = cls(tokens, base_url=base_urls.get(account.platform.code))
+    adapter.on_credentials_changed = functools.partial(
+        _keep_refreshed, account, account.platform.code
+    )
+    return adapter
+
+
+def _keep_refreshed(account: OfficialAccount, platform: str, changes: dict[str, str]) -> None:
+    store_refreshed_tokens(account, dict(changes), platform)
 
 
 def _paused_accounts() -> list[int]:
@@ -160,36 +171,76 @@ def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = 
     )
 
 
-def _request(delivery: Delivery, adapter: Adapter) -> PublishRequest:
+def _request(
+    delivery: Delivery, adapter: Adapter, first_attempt_at: datetime | None = None
+) -> PublishRequest:
     """Exactly what was approved: the delivery's text, and the images of the approved
-    version with the alternative text they had then."""
-    lifetime = adapter.media_url_lifetime
+    version with the alternative text they had then, prepared for the platform (format,
+    size, aspect ratio; for platforms that fetch them, at signed addresses)."""
     kept = delivery.approved_version()
     if kept is None:  # verdict() cancels such a delivery before any call
         raise PublishError("the approved version is not kept", ErrorKind.REFUSED)
+    frozen_images = kept.content["images"]
+    if adapter.max_images is not None and len(frozen_images) > adapter.max_images:
+        raise PublishError(
+            f"{adapter.code}: a post takes at most {adapter.max_images} images, "
+            f"this one has {len(frozen_images)}",
+            ErrorKind.CONTENT_REFUSED,
+        )
     images = {i.pk: i for i in delivery.post.images.all()}
     media = []
-    for frozen in kept.content["images"]:
+    for frozen in frozen_images:
         image: PostImage = images[frozen["id"]]
         if image.file.name != frozen["file"]:
             raise PublishError(
                 f"image {frozen['file']} of the approved version is gone", ErrorKind.MEDIA_REFUSED
             )
-        media.append(
-            MediaFile(
-                content=image.file.read(),
-                content_type=mimetypes.guess_type(str(image.file.name))[0]
-                or "application/octet-stream",
-                alt_text=frozen["alt_text"],
-                name=str(image.file.name),
-                url=signed_url(image, lifetime) if lifetime else "",
-            )
-        )
+        try:
+            media.append(_media_file(image, frozen["alt_text"], adapter))
+        except ImageRefused as exc:
+            raise PublishError(
+                f"{adapter.code}: image {frozen['file']}: {exc}", ErrorKind.MEDIA_REFUSED
+            ) from exc
+        except MediaLifetimeTooLong as exc:
+            raise PublishError(f"{adapter.code}: {exc}", ErrorKind.MEDIA_REFUSED) from exc
+    pk = delivery.pk
+
+    def keep_notes(values: dict[str, str]) -> None:
+        # Committed at once (the worker is outside any transaction during platform calls).
+        Delivery.objects.filter(pk=pk).update(adapter_notes=values)
+
     return PublishRequest(
         text=delivery.text,
         idempotency_key=str(delivery.idempotency_key),
         handle=delivery.account.handle,
         media=tuple(media),
+        first_attempt_at=first_attempt_at,
+        notes=DeliveryNotes(delivery.adapter_notes, on_change=keep_notes),
+    )
+
+
+def _media_file(image: PostImage, alt_text: str, adapter: Adapter) -> MediaFile:
+    """One image as `adapter`'s platform takes it."""
+    lifetime = adapter.media_url_lifetime
+    spec = adapter.image_spec
+    if spec is not None:
+        ready = prepared(image, spec)
+        content, content_type = ready.content, ready.content_type
+    else:
+        content = image.file.read()
+        content_type = mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
+    url = preview_url = ""
+    if lifetime:
+        url = signed_url(image, lifetime, spec)
+        if adapter.preview_spec is not None:
+            preview_url = signed_url(image, lifetime, adapter.preview_spec)
+    return MediaFile(
+        content=content,
+        content_type=content_type,
+        alt_text=alt_text,
+        name=str(image.file.name),
+        url=url,
+        preview_url=preview_url,
     )
 
 
@@ -198,6 +249,7 @@ class _Started:
     delivery: Delivery
     attempt: Attempt
     interrupted: bool
+    first_attempt_at: datetime
 
 
 @dataclass
@@ -261,9 +313,8 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
                 )
                 ask_for_manual_post(delivery)
                 continue
-            request = _request(delivery, adapter)
-            found = adapter.find_existing(request) if item.interrupted else None
-            result = found or adapter.publish(request)
+            request = _request(delivery, adapter, item.first_attempt_at)
+            result, found = _publish(adapter, request, interrupted=item.interrupted)
         except PublishError as error:
             if error.kind == ErrorKind.RATE_LIMITED:
                 limited[account.pk] = error
@@ -275,13 +326,39 @@ def deliver_batch(ids: list[int], *, worker: str | None = None) -> dict[int, str
                 delivery, attempt, PublishError(message, ErrorKind.BAD_RESPONSE)
             )
             continue
-        done.append(_Done(delivery, attempt, result, found is not None, timezone.now()))
+        done.append(_Done(delivery, attempt, result, found, timezone.now()))
         states[delivery.pk] = DeliveryState.PUBLISHED
         if time.monotonic() - flushed >= FLUSH_SECONDS:
             _record_published(done)
             done, flushed = [], time.monotonic()
     _record_published(done)
     return states
+
+
+def _publish(
+    adapter: Adapter, request: PublishRequest, *, interrupted: bool
+) -> tuple[Published, bool]:
+    """The post, and whether an earlier attempt had already made it. After an unclear
+    attempt the platform is asked first; a "duplicate" refusal then means the post may well be
+    ours but not yet listed (eventually consistent timelines): look again, and if it is still
+    not there, try again later rather than fail."""
+    if interrupted:
+        found = adapter.find_existing(request)
+        if found is not None:
+            return found, True
+    try:
+        return adapter.publish(request), False
+    except PublishError as error:
+        if not (interrupted and error.duplicate):
+            raise
+        found = adapter.find_existing(request)
+        if found is not None:
+            return found, True
+        raise PublishError(
+            f"{error.message} (after an unclear attempt: not yet found among the account's "
+            "posts; looking again later)",
+            ErrorKind.BAD_RESPONSE,
+        ) from error
 
 
 def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]:
@@ -333,10 +410,18 @@ def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]
         attempts = Attempt.objects.bulk_create(
             Attempt(delivery=d, number=d.attempts, worker=worker) for d in mine
         )
+    # Only a post made after the delivery's first attempt can be its own (find_existing).
+    first = dict(
+        Attempt.objects.filter(delivery_id__in=pks)
+        .values("delivery_id")
+        .annotate(first=Min("started_at"))
+        .values_list("delivery_id", "first")
+    )
     for d in mine:
         states[d.pk] = DeliveryState.PUBLISHING
     return states, [
-        _Started(d, a, d.pk in interrupted) for d, a in zip(mine, attempts, strict=True)
+        _Started(d, a, d.pk in interrupted, first.get(d.pk, a.started_at))
+        for d, a in zip(mine, attempts, strict=True)
     ]
 
 

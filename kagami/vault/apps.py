@@ -14,6 +14,7 @@ class VaultConfig(AppConfig):
         "vault.secret_revealed": N_("秘密情報の表示"),
         "vault.rotation_recorded": N_("パスワード変更の記録"),
         "vault.api_token_set": N_("APIトークンの登録"),
+        "vault.api_token_refreshed": N_("APIトークンの自動更新（プラットフォームによる再発行）"),
         "vault.rotation_task_opened": N_("パスワード変更タスクの発生"),
         "vault.compromise_reported": N_("不正アクセスの疑いの報告"),
         "vault.reminder_sent": N_("パスワード変更期限のお知らせ"),

@@ -307,6 +307,32 @@ def set_api_token(
     return token
 
 
+def store_refreshed_tokens(
+    account: OfficialAccount, changes: dict[str, str], platform: str
+) -> None:
+    """A publishing adapter refreshed the account's API tokens (X rotates its refresh token
+    on every use): store the new values at once, committed, audited by name only. The old
+    values are spent, so none is kept."""
+    credential = Credential.objects.filter(account=account).first()
+    if credential is None:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        for name, value in sorted(changes.items()):
+            token = ApiToken.objects.filter(credential=credential, name=name).first()
+            if token is None:
+                token = ApiToken(credential=credential, name=name)
+            token.value_encrypted = crypto.encrypt(value)
+            token.updated_at, token.updated_by = now, None
+            token.save()
+        audit.record(
+            "vault.api_token_refreshed",
+            target=credential,
+            department=account.lead_department,
+            data={"names": sorted(changes), "platform": platform},
+        )
+
+
 # Rotation tasks -------------------------------------------------------------------------
 def _open_task(
     credential: Credential,

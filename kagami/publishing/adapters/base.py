@@ -8,16 +8,35 @@ never goes out twice. Errors are `PublishError`: `permanent` ones fail the targe
 `ErrorKind`, which decides whether it is final and which explanation staff read (in Japanese or
 English, `kagami.publishing.models.ERROR_EXPLANATIONS`).
 
-Platforms that fetch images themselves (Instagram, Threads, Facebook, LINE) get a signed,
-expiring public URL per image in `MediaFile.url`; the adapter says how long it must stay valid
-with `media_url_lifetime`.
+Images reach the adapter already prepared for its platform (`image_spec`, `preview_spec`:
+format, bytes, sides, aspect ratio; `adapters.images`). Platforms that fetch images themselves
+(Instagram, Threads, Facebook, LINE) also get a signed, expiring public URL of the prepared
+image in `MediaFile.url` (and of its preview in `preview_url`); the adapter says how long it
+must stay valid with `media_url_lifetime`.
+
+Recovery after an unclear attempt: only a post the platform made *after the delivery's first
+attempt* can be ours (`PublishRequest.may_be_ours`), so last week's post of the same weekly
+notice is never adopted. What an adapter must remember about one delivery across attempts and
+crashes (a container id, a record key) goes in `PublishRequest.notes`, which the worker keeps on
+the delivery. Tokens a platform rotates (X's refresh token) go back to the vault through
+`Adapter.keep_credentials`.
 """
 
+from __future__ import annotations
+
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kagami.publishing.adapters.images import ImageSpec
+
+# How far a platform's clock and ours may disagree when telling whether a post was made after
+# our first attempt. A weekly or daily notice is far older than this.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -30,16 +49,63 @@ class MediaFile:
     name: str = "image"
     # A signed public address of the same bytes, for platforms that fetch media by URL.
     url: str = ""
+    # A signed public address of a small preview, for platforms that want one (LINE).
+    preview_url: str = ""
+
+
+class DeliveryNotes:
+    """What an adapter remembers about one delivery across attempts and worker crashes (an
+    Instagram container id, a Bluesky record key). `put` is durable when it returns: the worker
+    saves it on the delivery at once, so write a note *before* the call that relies on it."""
+
+    def __init__(
+        self,
+        initial: Mapping[str, str] | None = None,
+        on_change: Callable[[dict[str, str]], None] | None = None,
+    ) -> None:
+        self._values = dict(initial or {})
+        self._on_change = on_change
+
+    def get(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self._values[key] = value
+        self._changed()
+
+    def forget(self, key: str) -> None:
+        if self._values.pop(key, None) is not None:
+            self._changed()
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self._values)
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change(dict(self._values))
 
 
 @dataclass(frozen=True)
 class PublishRequest:
-    """What to publish where. `idempotency_key` is stable across retries of one target."""
+    """What to publish where. `idempotency_key` is stable across retries of one target;
+    `first_attempt_at` is when the first of them started (the worker always sets it)."""
 
     text: str
     idempotency_key: str
     handle: str
     media: tuple[MediaFile, ...] = field(default_factory=tuple)
+    first_attempt_at: datetime | None = None
+    notes: DeliveryNotes = field(default_factory=DeliveryNotes, compare=False)
+
+    def may_be_ours(self, created_at: datetime | None) -> bool:
+        """Whether a post the platform dates `created_at` can have been made by one of this
+        request's attempts: only one made after the first attempt (less CLOCK_SKEW). A post of
+        unknown date cannot be told apart from an older one with the same text, so never."""
+        if created_at is None:
+            return False
+        if self.first_attempt_at is None:
+            return True
+        return created_at >= self.first_attempt_at - CLOCK_SKEW
 
 
 @dataclass(frozen=True)
@@ -61,6 +127,9 @@ class ErrorKind(StrEnum):
     ACCOUNT_GONE = "account_gone"  # suspended, deactivated or deleted account
     CONTENT_REFUSED = "content_refused"  # text too long, duplicate, against the rules
     MEDIA_REFUSED = "media_refused"  # an image the platform would not take or could not fetch
+    # An earlier attempt may have gone out and the platform can no longer tell (LINE keeps its
+    # retry key 24 hours): a person checks the account before anything is sent again.
+    UNCONFIRMED = "unconfirmed"
     REFUSED = "refused"  # any other final refusal
 
 
@@ -73,12 +142,20 @@ class PublishError(Exception):
     """A platform refused or failed. `message` is the platform's own words."""
 
     def __init__(
-        self, message: str, kind: ErrorKind, *, retry_after: datetime | None = None
+        self,
+        message: str,
+        kind: ErrorKind,
+        *,
+        retry_after: datetime | None = None,
+        duplicate: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind
         self.retry_after = retry_after
+        # The platform refused the text as a duplicate of a post it has (X 403, Facebook 506).
+        # After an unclear attempt that post may be ours: the worker looks again.
+        self.duplicate = duplicate
 
     @property
     def permanent(self) -> bool:
@@ -104,6 +181,11 @@ class Adapter(ABC):
     media_url_lifetime: timedelta | None = None
     # The vault API tokens (by name) this adapter needs for an account.
     credential_names: tuple[str, ...] = ()
+    # What the platform takes as an image, and as a preview (adapters.images); None: as is.
+    image_spec: ImageSpec | None = None
+    preview_spec: ImageSpec | None = None
+    # At most this many images per post; checked before anything is uploaded.
+    max_images: int | None = None
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -111,6 +193,24 @@ class Adapter(ABC):
         self.credentials = credentials
         self.base_url = base_url
         self.timeout = timeout
+        # Set by the worker: stores tokens the platform rotated (name → new value) in the vault.
+        self.on_credentials_changed: Callable[[Mapping[str, str]], None] | None = None
+
+    def keep_credentials(self, changes: Mapping[str, str]) -> None:
+        """The platform issued new tokens (a refresh): keep them, durably, before using them,
+        since the old refresh token may already be spent."""
+        self.credentials = {**self.credentials, **changes}
+        if self.on_credentials_changed is not None:
+            self.on_credentials_changed(changes)
+
+    def check_image_count(self, request: PublishRequest) -> None:
+        """Refuse a post with more images than the platform takes, before any upload."""
+        if self.max_images is not None and len(request.media) > self.max_images:
+            raise PublishError(
+                f"{self.code}: a post takes at most {self.max_images} images, "
+                f"this one has {len(request.media)}",
+                ErrorKind.CONTENT_REFUSED,
+            )
 
     @abstractmethod
     def publish(self, request: PublishRequest) -> Published:
@@ -118,5 +218,6 @@ class Adapter(ABC):
 
     @abstractmethod
     def find_existing(self, request: PublishRequest) -> Published | None:
-        """After an interrupted attempt: the post if the platform already has it (by the
-        idempotency key, or by looking through the account's recent posts), else None."""
+        """After an unclear attempt: the post if the platform already has it (by the
+        idempotency key, or among the account's posts made since `request.first_attempt_at`,
+        see `PublishRequest.may_be_ours`), else None."""

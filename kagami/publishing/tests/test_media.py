@@ -17,8 +17,8 @@ from kagami.lib.workcalendar import JST
 from kagami.posts import workflow as posts
 from kagami.posts.models import Post, PostImage
 from kagami.publishing import media, worker
-from kagami.publishing.adapters import REGISTRY, Adapter, Published, PublishRequest
-from kagami.publishing.models import Delivery, DeliveryState
+from kagami.publishing.adapters import REGISTRY, Adapter, Published, PublishRequest, images
+from kagami.publishing.models import Delivery, DeliveryState, ImageRendition
 from kagami.registry.testing import publishing_account
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=JST)
@@ -178,3 +178,78 @@ def test_the_worker_hands_fetching_platforms_a_signed_url_per_image(
     assert client.get(path).status_code == 200
     frozen.move_to(SLOT + timedelta(hours=24, seconds=1))
     assert client.get(path).status_code == 404
+
+
+class PreparingAdapter(FetchingAdapter):
+    """A platform that takes JPEG only (as Instagram) and wants a small preview (as LINE)."""
+
+    code = "preparing"
+    image_spec = images.INSTAGRAM
+    preview_spec = images.LINE_PREVIEW
+
+
+def test_fetching_platforms_get_the_image_prepared_for_them_at_its_own_address(
+    cast: Any, frozen: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, client: Any
+) -> None:
+    settings.KAGAMI_PUBLISHING = "live"
+    monkeypatch.setitem(REGISTRY, "x", PreparingAdapter)
+    FetchingAdapter.seen = []
+    _post(cast, approve=True)  # a PNG: Instagram would refuse it
+    frozen.move_to(SLOT)
+    worker.run_once()
+    worker.run_once()
+    [request] = FetchingAdapter.seen
+    [image] = request.media
+    assert image.content_type == "image/jpeg" and image.content.startswith(b"\xff\xd8")
+    served = client.get("/publishing" + image.url.split("/publishing", 1)[1])
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert b"".join(served.streaming_content) == image.content
+    assert image.preview_url and image.preview_url != image.url
+    preview = client.get("/publishing" + image.preview_url.split("/publishing", 1)[1])
+    assert preview.status_code == 200
+    assert len(b"".join(preview.streaming_content)) <= images.LINE_PREVIEW.max_bytes
+    # Made once and kept: the same rendition serves every later fetch.
+    assert ImageRendition.objects.filter(spec="instagram").count() == 1
+
+
+def test_addresses_handed_out_before_renditions_still_serve_the_original(
+    cast: Any, frozen: Any, client: Any
+) -> None:
+    from django.core import signing
+    from django.urls import reverse
+
+    _, image = _post(cast, approve=True)
+    expires = int((NOW + timedelta(days=30)).timestamp())
+    token = signing.dumps([image.pk, expires], salt="kagami.publishing.media")
+    response = client.get(reverse("publishing:public_media", args=[token, "momiji.png"]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == png()
+
+
+def test_a_storage_that_cannot_sign_long_enough_fails_the_image_clearly(
+    cast: Any, frozen: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.KAGAMI_PUBLISHING = "live"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        media.PUBLIC_STORAGE: {
+            "BACKEND": f"{__name__}.ExpiringStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    assert "kagami.W024" in {m.id for m in run_checks(tags=["kagami"])}  # LINE needs 30 days
+
+    class Monthly(FetchingAdapter):
+        media_url_lifetime = timedelta(days=30)
+
+    monkeypatch.setitem(REGISTRY, "x", Monthly)
+    FetchingAdapter.seen = []
+    _post(cast, approve=True)
+    frozen.move_to(SLOT)
+    worker.run_once()
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED and delivery.last_error_kind == "media_refused"
+    assert "30 days" in delivery.last_error and "at most 7" in delivery.last_error
+    assert FetchingAdapter.seen == [] and not list(tmp_path.glob("*/*"))
+    settings.KAGAMI_PUBLIC_MEDIA_MAX_LIFETIME_DAYS = 30
+    assert "kagami.W024" not in {m.id for m in run_checks(tags=["kagami"])}
