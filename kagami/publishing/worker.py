@@ -14,6 +14,8 @@ import mimetypes
 import os
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,7 +55,7 @@ from kagami.publishing.scheduling import schedule_due
 from kagami.publishing.workflow import ask_for_manual_post, mark_fully_published
 from kagami.registry.models import OfficialAccount, PublishingMode
 from kagami.vault import crypto
-from kagami.vault.models import ApiToken
+from kagami.vault.models import ApiToken, Credential
 from kagami.vault.workflow import flag_rejected_credentials, store_refreshed_tokens
 
 # How long a claimed delivery stays with its worker; a worker that died loses it after this.
@@ -93,7 +95,20 @@ def adapter_for(account: OfficialAccount) -> Adapter:
     adapter.on_credentials_changed = functools.partial(
         _keep_refreshed, account, account.platform.code
     )
+    adapter.credentials_lock = functools.partial(_locked_tokens, account)
     return adapter
+
+
+@contextmanager
+def _locked_tokens(account: OfficialAccount) -> Iterator[dict[str, str]]:
+    """The account's API tokens as the vault holds them now, its credential row locked until
+    the block ends (SELECT … FOR UPDATE; SQLite's write lock serialises anyway)."""
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update().filter(account=account).first()
+        yield {
+            t.name: crypto.decrypt(t.value_encrypted)
+            for t in ApiToken.objects.filter(credential=credential)
+        }
 
 
 def _keep_refreshed(account: OfficialAccount, platform: str, changes: dict[str, str]) -> None:

@@ -25,7 +25,8 @@ the delivery. Tokens a platform rotates (X's refresh token) go back to the vault
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -195,6 +196,19 @@ class Adapter(ABC):
         self.timeout = timeout
         # Set by the worker: stores tokens the platform rotated (name → new value) in the vault.
         self.on_credentials_changed: Callable[[Mapping[str, str]], None] | None = None
+        # Set by the worker: holds the account's stored tokens locked and yields their values.
+        self.credentials_lock: Callable[[], AbstractContextManager[Mapping[str, str]]] | None = None
+
+    @contextmanager
+    def locked_credentials(self) -> Iterator[Mapping[str, str]]:
+        """The account's tokens as stored now, locked against other workers until the block
+        ends: refresh inside it, so two workers never spend the same refresh token (the
+        second adopts what the first stored)."""
+        if self.credentials_lock is None:
+            yield self.credentials
+            return
+        with self.credentials_lock() as stored:
+            yield stored
 
     def keep_credentials(self, changes: Mapping[str, str]) -> None:
         """The platform issued new tokens (a refresh): keep them, durably, before using them,

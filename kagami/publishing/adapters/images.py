@@ -20,7 +20,7 @@ reaches a platform adapter, and this one module, shared by all adapters, makes i
 The real format is read from the bytes, never from a file name or a claimed type. Only common
 raster formats are opened (no EPS, which would start Ghostscript), and images over
 `MAX_PIXELS` are refused before they are decoded (decompression bombs). The same input always
-gives the same bytes.
+gives the same bytes (with the same Pillow).
 
 This is a pure library: Pillow only, no Django, no I/O; the worker decides what to do with a
 refusal.
@@ -34,7 +34,7 @@ import struct
 from dataclasses import dataclass
 from fractions import Fraction
 
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
 __all__ = [
     "BLUESKY",
@@ -88,6 +88,16 @@ _WHITE = (255, 255, 255, 255)
 _GPS_IFD = int(ExifTags.IFD.GPSInfo)
 _ORIENTATION = int(ExifTags.Base.Orientation)
 _XMP_TIFF_TAG = 700
+# EXIF orientation → the turn that shows the picture upright (as in ImageOps.exif_transpose).
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 # Pillow's errors for a file it cannot read: truncated, corrupt, unsupported.
 _UNREADABLE = (
     OSError,
@@ -143,6 +153,13 @@ class ImageSpec:
                 raise ValueError(f"{self.name}: aspect ratios must be positive")
         if self.min_aspect and self.max_aspect and self.min_aspect > self.max_aspect:
             raise ValueError(f"{self.name}: min_aspect is larger than max_aspect")
+        if (
+            self.min_side
+            and self.max_side
+            and self.max_aspect
+            and self.max_aspect * self.max_side < self.min_side
+        ):
+            raise ValueError(f"{self.name}: no picture is both as wide and as short as required")
 
 
 @dataclass(frozen=True)
@@ -216,7 +233,7 @@ INSTAGRAM = ImageSpec(
 )
 
 # Threads: JPEG and PNG, 8 MB, "Aspect Ratio Limit: 10:1" (read as 1:10 to 10:1), minimum width
-# 320, maximum width 1440, sRGB (https://developers.facebook.com/docs/threads/overview#image-specifications,
+# 320, maximum width 1440, sRGB (https://developers.facebook.com/docs/threads/posts#image-specifications,
 # as mirrored by ayrshare.com/docs/media-guidelines/threads). With 1440 on the longest side and
 # 320 as the least width, pictures taller than 320:1440 are padded at the sides to that ratio.
 THREADS = ImageSpec(
@@ -282,7 +299,7 @@ def _prepare(image: Image.Image, content: bytes, spec: ImageSpec) -> Prepared:
     mime = _MIME.get(image.format or "", "")
     frames = _frame_count(image)
     exif = _exif(image)
-    orientation = exif.get(_ORIENTATION, 1)
+    orientation = exif.get(_ORIENTATION, 1) if exif is not None else 1
     width, height = image.size
     if orientation in (5, 6, 7, 8):
         width, height = height, width
@@ -291,6 +308,7 @@ def _prepare(image: Image.Image, content: bytes, spec: ImageSpec) -> Prepared:
         mime in spec.formats
         and len(content) <= spec.max_bytes
         and orientation == 1
+        and exif is not None  # unreadable metadata might hide a location: re-encode
         and not _has_location(image, exif)
         and image.mode not in ("CMYK", "YCbCr", "LAB")
         and (frames == 1 or mime == GIF)
@@ -307,11 +325,12 @@ def _prepare(image: Image.Image, content: bytes, spec: ImageSpec) -> Prepared:
         and mime != spec.target
         and (frames == 1 or mime == GIF)
     )
+    upright = (width, height, orientation)
     if keep:
-        fitted = _Fitter(image, frames, width, height, spec, mime).first_try()
+        fitted = _Fitter(image, frames, upright, spec, mime).first_try()
         if fitted is not None:
             return fitted
-    return _Fitter(image, frames, width, height, spec, spec.target).fit()
+    return _Fitter(image, frames, upright, spec, spec.target).fit()
 
 
 def _open(content: bytes) -> Image.Image:
@@ -348,15 +367,15 @@ def _frame_count(image: Image.Image) -> int:
         raise ImageRefused(f"The image is damaged and cannot be read ({exc}).") from exc
 
 
-def _exif(image: Image.Image) -> Image.Exif:
+def _exif(image: Image.Image) -> Image.Exif | None:
+    """The image's EXIF, or None when it cannot be read: unreadable metadata alone is no reason
+    to refuse the picture, which is then re-encoded without it."""
     try:
         return image.getexif()
     except Image.DecompressionBombError as exc:
         raise ImageRefused(f"The image is too large to open safely ({exc}).") from exc
     except _UNREADABLE:
-        # Unreadable metadata alone is no reason to refuse the picture: it is re-encoded
-        # without metadata (the caller finds no orientation and treats location as unknown).
-        return Image.Exif()
+        return None
 
 
 def _has_location(image: Image.Image, exif: Image.Exif) -> bool:
@@ -462,8 +481,10 @@ def _canvas(width: int, height: int, spec: ImageSpec, max_side: int | None) -> t
             w = max(1, math.floor(h * high))
     if _fits(w, h, low, high, least, max_side):
         return w, h
-    # Very narrow ranges (a fixed aspect ratio): search down for a size that meets them all.
-    for tall in range(min(h, max_side or h), 0, -1):
+    # Very narrow ranges (a fixed aspect ratio): search for the nearest height that meets them
+    # all, smaller first.
+    start = min(h, max_side or h)
+    for tall in [*range(start, 0, -1), *range(start + 1, (max_side or 10 * start + 1000) + 1)]:
         wide = max(least or 1, math.ceil(tall * low) if low is not None else 1)
         if _fits(wide, tall, low, high, least, max_side):
             return wide, tall
@@ -495,15 +516,14 @@ class _Fitter:
         self,
         image: Image.Image,
         frames: int,
-        width: int,
-        height: int,
+        upright: tuple[int, int, int],
         spec: ImageSpec,
         content_type: str,
     ) -> None:
         self.spec = spec
         self.content_type = content_type
         self.format = _ENCODERS[content_type]
-        self.width, self.height = width, height  # upright
+        self.width, self.height, self.orientation = upright  # as shown, and EXIF's turn
         self.animate = (
             self.format == "GIF"
             and frames > 1
@@ -511,7 +531,7 @@ class _Fitter:
         )
         self.durations: list[int] = []
         self.loop: int | None = image.info.get("loop")
-        first = _canvas(width, height, spec, spec.max_side)
+        first = _canvas(self.width, self.height, spec, spec.max_side)
         self.bases = self._load(image, frames, first)
 
     def _load(self, image: Image.Image, frames: int, canvas: tuple[int, int]) -> list[Image.Image]:
@@ -524,13 +544,16 @@ class _Fitter:
                 needed = _content_size(self.width, self.height, canvas)
                 stored = needed if image.size == (self.width, self.height) else needed[::-1]
                 image.draft(image.mode, stored)
+            # EXIF orientation applied as ImageOps.exif_transpose does, from the orientation
+            # read once (the EXIF is not parsed again, and unreadable EXIF means upright).
+            turn = _TRANSPOSE.get(self.orientation)
             bases = []
             for index in range(frames if self.animate else 1):
                 image.seek(index)
                 image.load()
                 self.durations.append(int(image.info.get("duration", 100) or 100))
-                if index == 0 and image.getexif().get(_ORIENTATION, 1) != 1:
-                    frame = ImageOps.exif_transpose(image)
+                if turn is not None:
+                    frame = image.transpose(turn)  # a new, upright image
                 else:
                     frame = image.copy() if self.animate else image
                 bases.append(_normalise(frame, keep_alpha))
@@ -539,11 +562,8 @@ class _Fitter:
             raise ImageRefused(f"The image is too large to open safely ({exc}).") from exc
         except _UNREADABLE as exc:
             raise ImageRefused(f"The image is damaged or incomplete ({exc}).") from exc
-        if len(bases) > 1:
-            # Frames after a rotation of the first keep its orientation.
-            size = bases[0].size
-            bases = [bases[0], *(b if b.size == size else b.resize(size) for b in bases[1:])]
-        return bases
+        size = bases[0].size  # every frame on the first one's canvas
+        return [b if b.size == size else b.resize(size) for b in bases]
 
     def first_try(self) -> Prepared | None:
         """At full size and best quality, or None when that is over the byte limit."""
@@ -611,9 +631,11 @@ class _Fitter:
         else:
             for frame in frames:
                 frame.info = {}
-            options: dict[str, object] = {"duration": self.durations[: len(frames)]}
-            if self.loop is not None:
-                options["loop"] = self.loop
+            options: dict[str, object] = {}
+            if len(frames) > 1:
+                options["duration"] = self.durations[: len(frames)]
+                if self.loop is not None:
+                    options["loop"] = self.loop
             first.save(
                 out,
                 "GIF",

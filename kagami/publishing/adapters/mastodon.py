@@ -1,11 +1,20 @@
 """Mastodon adapter (Mastodon.py 2.3.3).
 
-Mastodon REST API (docs.joinmastodon.org): `POST /api/v2/media` with `description` as the alt
-text, then `POST /api/v1/statuses` with an `Idempotency-Key` header; `GET
-/api/v1/accounts/verify_credentials` and `GET /api/v1/accounts/:id/statuses` to look for a post
-after an interrupted attempt (the server keeps idempotency keys for about an hour only, so
-`find_existing` matches the text instead). Rate limits: `X-RateLimit-Reset` (ISO 8601),
-docs.joinmastodon.org/api/rate-limits.
+Mastodon REST API (docs.joinmastodon.org):
+- `POST /api/v2/media` (/methods/media#v2) with `description` as the alt text. It answers 200
+  with the file processed, or 202 with `url: null` while the instance processes it in the
+  background; `GET /api/v1/media/:id` (/methods/media#get) answers 206 until it is done. A
+  status naming an unprocessed attachment is refused with 422 ("Cannot attach files that have
+  not finished processing. Try again in a moment!", Mastodon's config/locales/en.yml), so the
+  adapter waits for the `url` briefly, and otherwise tries again later.
+- `POST /api/v1/statuses` (/methods/statuses#create) with an `Idempotency-Key` header; the
+  instance keeps the key "for up to 1 hour", so after that only `find_existing` protects.
+- `GET /api/v1/accounts/verify_credentials` and `GET /api/v1/accounts/:id/statuses`
+  (/methods/accounts#statuses, `limit` ≤ 40, `max_id`, `exclude_reblogs`) to look for a post
+  after an unclear attempt: statuses made since the first attempt (`created_at`) with the same
+  text. Ids are opaque (/api/guidelines#id), so the time window is checked on `created_at`,
+  never derived into a `min_id`.
+- Rate limits: `X-RateLimit-Reset` (ISO 8601), /api/rate-limits.
 
 Credentials: `access_token`. `base_url`: the instance, e.g. ``https://mastodon.example``.
 """
@@ -14,7 +23,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +39,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
+from kagami.publishing.adapters import images
 from kagami.publishing.adapters.base import (
     Adapter,
     ErrorKind,
@@ -37,10 +48,19 @@ from kagami.publishing.adapters.base import (
     PublishRequest,
 )
 
-# How many of the account's latest statuses `find_existing` looks through.
+# `find_existing` reads the account's statuses newest first, this many a page (the API's
+# maximum), for at most this many pages, until it reaches those older than the first attempt.
 RECENT_LIMIT = 40
+RECENT_PAGES = 5
 # Back-off when a 429 carries no usable reset time.
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=5)
+# Waits between looks at an upload the instance is still processing (seconds), and when to
+# try the whole post again if it is still not done.
+MEDIA_WAITS = (1.0, 2.0, 4.0, 8.0)
+PROCESSING_RETRY = timedelta(minutes=1)
+# Mastodon's `media_attachments.validations.not_ready` in English; instances answer in their
+# default locale, so an attachment still without a `url` is the other sign.
+NOT_READY = "have not finished processing"
 # Assumed server version: skips Mastodon.py's version probe (one request per adapter).
 ASSUMED_VERSION = "4.3.0"
 
@@ -61,6 +81,8 @@ def _normalised(text: str) -> str:
 class MastodonAdapter(Adapter):
     code = "mastodon"
     credential_names = ("access_token",)
+    image_spec = images.MASTODON
+    max_images = 4  # /methods/statuses#create; "Cannot attach more than 4 files"
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -68,8 +90,11 @@ class MastodonAdapter(Adapter):
         super().__init__(credentials, base_url=base_url, timeout=timeout)
         if not base_url:
             raise PublishError("mastodon: no instance URL configured", ErrorKind.CREDENTIALS)
+        token = (credentials.get("access_token") or "").strip()
+        if not token:
+            raise PublishError("mastodon: no access_token stored", ErrorKind.CREDENTIALS)
         self.api = Mastodon(
-            access_token=credentials.get("access_token", ""),
+            access_token=token,
             api_base_url=base_url,
             request_timeout=timeout,
             # "wait" (the default) would sleep inside the worker; we report the reset instead.
@@ -78,6 +103,7 @@ class MastodonAdapter(Adapter):
             version_check_mode="created",
             mastodon_version=ASSUMED_VERSION,
         )
+        self.sleep: Callable[[float], None] = time.sleep
         self._last_response: requests.Response | None = None
         self.api.session.hooks["response"].append(self._keep_response)
 
@@ -86,35 +112,89 @@ class MastodonAdapter(Adapter):
         self._last_response = response
 
     def publish(self, request: PublishRequest) -> Published:
+        self.check_image_count(request)
+        uploads: list[Mapping[str, Any]] = []
+        posting = False
         try:
-            media_ids = [
-                self.api.media_post(
-                    m.content,
-                    mime_type=m.content_type,
-                    description=m.alt_text or None,
-                    file_name=m.name,
-                )["id"]
-                for m in request.media
-            ]
+            for m in request.media:
+                uploads.append(
+                    self.api.media_post(
+                        m.content,
+                        mime_type=m.content_type,
+                        description=m.alt_text or None,
+                        file_name=m.name,
+                    )
+                )
+            self._wait_until_processed([u for u in uploads if not u.get("url")])
+            posting = True
             status = self.api.status_post(
                 request.text,
-                media_ids=media_ids or None,
+                media_ids=[str(u["id"]) for u in uploads] or None,
                 idempotency_key=request.idempotency_key,
             )
         except MastodonError as exc:
-            raise self._error(exc) from exc
+            error = self._error(exc)
+            if posting and uploads and self._refused_as_unprocessed(exc, error, uploads):
+                raise PublishError(
+                    f"{error.message} (an image is still being processed by the instance)",
+                    ErrorKind.UNAVAILABLE,
+                    retry_after=datetime.now(UTC) + PROCESSING_RETRY,
+                ) from exc
+            raise error from exc
         return self._published(status)
+
+    def _wait_until_processed(self, pending: Sequence[Mapping[str, Any]]) -> None:
+        """Wait briefly for uploads the instance answered 202 (`url` null) to be processed."""
+        waiting = [str(m["id"]) for m in pending]
+        for wait in MEDIA_WAITS:
+            if not waiting:
+                return
+            self.sleep(wait)
+            waiting = [mid for mid in waiting if not self.api.media(mid).get("url")]
+        if waiting:
+            raise PublishError(
+                f"mastodon: the instance is still processing media {', '.join(waiting)}",
+                ErrorKind.UNAVAILABLE,
+                retry_after=datetime.now(UTC) + PROCESSING_RETRY,
+            )
+
+    def _refused_as_unprocessed(
+        self, exc: MastodonError, error: PublishError, uploads: Sequence[Mapping[str, Any]]
+    ) -> bool:
+        """Whether the instance refused the status (422) because an attachment is not
+        processed yet: its English text says so, or, in another locale, an attachment still
+        has no `url`."""
+        status, _ = _status_and_message(exc, self._last_response)
+        if status != 422:
+            return False
+        if NOT_READY in error.message:
+            return True
+        try:
+            return any(not self.api.media(str(u["id"])).get("url") for u in uploads)
+        except MastodonError:
+            return False
 
     def find_existing(self, request: PublishRequest) -> Published | None:
         wanted = _normalised(request.text)
         try:
             me = self.api.me()
-            statuses = self.api.account_statuses(me["id"], limit=RECENT_LIMIT)
+            max_id: str | None = None
+            for _ in range(RECENT_PAGES):
+                statuses = self.api.account_statuses(
+                    me["id"], limit=RECENT_LIMIT, max_id=max_id, exclude_reblogs=True
+                )
+                for status in statuses:
+                    if not request.may_be_ours(_created_at(status)):
+                        continue
+                    if _normalised(content_text(status.get("content") or "")) == wanted:
+                        return self._published(status)
+                if len(statuses) < RECENT_LIMIT or not request.may_be_ours(
+                    _created_at(statuses[-1])
+                ):
+                    return None  # the rest is older than the first attempt
+                max_id = str(statuses[-1]["id"])
         except MastodonError as exc:
             raise self._error(exc) from exc
-        for status in statuses:
-            if _normalised(content_text(status.get("content") or "")) == wanted:
-                return self._published(status)
         return None
 
     @staticmethod
@@ -143,14 +223,10 @@ class MastodonAdapter(Adapter):
         text = f"mastodon: {message}" if message else f"mastodon: {exc}"
         if isinstance(exc, MastodonUnauthorizedError) or status == 403:
             return PublishError(text, ErrorKind.CREDENTIALS)
-        if isinstance(exc, MastodonServerError) or status is None or status >= 500:
-            # 5xx, or an answer that was not JSON at all.
-            kind = (
-                ErrorKind.BAD_RESPONSE
-                if status is not None and status < 500
-                else ErrorKind.UNAVAILABLE
-            )
-            return PublishError(text, kind)
+        if isinstance(exc, MastodonServerError) or (status is not None and status >= 500):
+            return PublishError(text, ErrorKind.UNAVAILABLE)
+        if status is None:  # an answer that was not JSON at all
+            return PublishError(text, ErrorKind.BAD_RESPONSE)
         if message is None:
             # A 4xx without Mastodon's error body came from a proxy, not the instance.
             return PublishError(
@@ -165,6 +241,19 @@ class MastodonAdapter(Adapter):
                 text, ErrorKind.MEDIA_REFUSED if media else ErrorKind.CONTENT_REFUSED
             )
         return PublishError(text, ErrorKind.REFUSED)
+
+
+def _created_at(status: Mapping[str, Any]) -> datetime | None:
+    """When the instance made the status (None if it does not say)."""
+    value = status.get("created_at")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _status_and_message(

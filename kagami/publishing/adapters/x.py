@@ -1,13 +1,25 @@
 """X adapter (xdk 0.10.6, the official X API v2 Python SDK).
 
-X API v2 (docs.x.com/x-api): `POST /2/tweets` (Manage Posts), `POST /2/media/upload` and
-`POST /2/media/metadata` for images and their alt text (v2 media upload; the v1.1 endpoints are
-deprecated), `GET /2/users/me` and `GET /2/users/:id/tweets` to look for a post after an
-interrupted attempt (X has no idempotency key). Rate limits: `x-rate-limit-reset` (epoch
-seconds), docs.x.com "Rate limits". Errors are problem documents with `title` and `detail`.
+X API v2 endpoints (docs.x.com):
+- `POST /2/tweets` (x-api/posts/create-post): at most 4 media ids per post.
+- `POST /2/media/upload`, `POST /2/media/metadata` (x-api/media): images and their alt text.
+- `GET /2/users/me`, `GET /2/users/:id/tweets` with `tweet.fields=created_at` and `start_time`
+  (x-api/users/get-posts): after an interrupted attempt, the account's posts since the first
+  attempt (X has no idempotency key).
+- `POST /2/oauth2/token` with grant_type=refresh_token (fundamentals/authentication/oauth-2-0/
+  authorization-code and user-access-token): a new access token, and a new refresh token.
 
-Credentials: `access_token` (OAuth 2.0 user-context token with tweet.write, users.read,
-tweet.read and media.write scopes). `base_url` overrides https://api.x.com.
+Rate limits (x-api/fundamentals/rate-limits): `x-rate-limit-reset` (epoch seconds) for the
+15-minute window; `POST /2/tweets` also answers `x-user-limit-24hour-*` and
+`x-app-limit-24hour-*`, whose reset counts when the 24-hour allowance is used up. API errors
+are problem documents with `title` and `detail`; the token endpoint's are OAuth errors
+(`error`, `error_description`).
+
+Credentials (vault API tokens): `access_token` (OAuth 2.0 user context: tweet.read,
+tweet.write, users.read, media.write, and offline.access for a refresh token); optionally
+`refresh_token` and `client_id` (and `client_secret` for a confidential client), with which
+the adapter refreshes the access token, which lasts two hours, and writes
+`access_token_expires_at` (ISO 8601). `base_url` overrides https://api.x.com.
 """
 
 from __future__ import annotations
@@ -16,19 +28,23 @@ import base64
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from pydantic import ValidationError
 from xdk import Client
 from xdk.media.models import CreateMetadataRequest, UploadRequest
 from xdk.posts.models import CreateRequest
+from xdk.users.models import GetPostsResponse
 
+from kagami.publishing.adapters import images
 from kagami.publishing.adapters.base import (
+    CLOCK_SKEW,
     Adapter,
     ErrorKind,
+    MediaFile,
     Published,
     PublishError,
     PublishRequest,
@@ -36,12 +52,19 @@ from kagami.publishing.adapters.base import (
 
 DEFAULT_BASE_URL = "https://api.x.com"
 WEB_URL = "https://x.com"
-# How many of the account's latest posts `find_existing` looks through (API: 5–100).
-RECENT_LIMIT = 20
+# A page of the account's posts since the first attempt (x-api/users/get-posts: 5–100).
+PAGE_SIZE = 100
+MAX_PAGES = 3
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+# Refresh an access token that expires within this long, so that no call meets it expired.
+REFRESH_MARGIN = timedelta(minutes=5)
+# fundamentals/authentication/oauth-2-0/authorization-code: two hours, if the answer omits it.
+ACCESS_TOKEN_LIFETIME = timedelta(hours=2)
+EXPIRES_AT = "access_token_expires_at"
 
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _SPACE = re.compile(r"\s+")
+_T = TypeVar("_T")
 
 
 def comparable(text: str) -> str:
@@ -64,27 +87,34 @@ class _TimeoutSession(requests.Session):
 
 class XAdapter(Adapter):
     code = "x"
+    # Required; refresh_token, client_id, client_secret and access_token_expires_at are not.
     credential_names = ("access_token",)
+    image_spec = images.X
+    max_images = 4
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
     ) -> None:
         super().__init__(credentials, base_url=base_url, timeout=timeout)
-        self.client = Client(
-            base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
-            access_token=credentials.get("access_token", ""),
-        )
+        self.api = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        # No client_id or token here: xdk would then refresh on its own (below, `_refresh`).
+        self.client = Client(base_url=self.api, access_token=self._credential("access_token"))
         session = _TimeoutSession(timeout)
         session.headers.update(self.client.session.headers)
         self.client.session = session
+        self._me: tuple[str, str] | None = None
 
+    # -- publishing -----------------------------------------------------------------------
     def publish(self, request: PublishRequest) -> Published:
+        self.check_image_count(request)
         try:
-            media_ids = [self._upload(m.content, m.alt_text) for m in request.media]
+            media_ids = [self._upload(m) for m in request.media]
             body: dict[str, Any] = {"text": request.text}
             if media_ids:
                 body["media"] = {"media_ids": media_ids}
-            created = self.client.posts.create(body=CreateRequest.model_validate(body))
+            created = self._call(
+                lambda: self.client.posts.create(body=CreateRequest.model_validate(body))
+            )
             post_id = created.data.id if created.data else None
         except Exception as exc:
             raise _error(exc) from exc
@@ -92,40 +122,71 @@ class XAdapter(Adapter):
             raise PublishError("x: the answer carried no post ID", ErrorKind.BAD_RESPONSE)
         return Published(platform_post_id=post_id, url=self._url(request.handle, post_id))
 
-    def _upload(self, content: bytes, alt_text: str) -> str:
-        uploaded = self.client.media.upload(
-            body=UploadRequest(
-                media=base64.b64encode(content).decode(), media_category="tweet_image"
-            )
+    def _upload(self, media: MediaFile) -> str:
+        body = UploadRequest(
+            media=base64.b64encode(media.content).decode(), media_category="tweet_image"
         )
+        uploaded = self._call(lambda: self.client.media.upload(body=body))
         if uploaded.data is None:
             raise PublishError(
                 f"x: media upload refused: {uploaded.errors}", ErrorKind.MEDIA_REFUSED
             )
-        if alt_text:
-            self.client.media.create_metadata(
-                body=CreateMetadataRequest.model_validate(
-                    {"id": uploaded.data.id, "metadata": {"alt_text": {"text": alt_text}}}
-                )
+        media_id = uploaded.data.id
+        if media.alt_text:
+            metadata = CreateMetadataRequest.model_validate(
+                {"id": media_id, "metadata": {"alt_text": {"text": media.alt_text}}}
             )
-        return uploaded.data.id
+            self._call(lambda: self.client.media.create_metadata(body=metadata))
+        return media_id
 
     def find_existing(self, request: PublishRequest) -> Published | None:
+        """The account's post with the request's text that X dates after the first attempt
+        (less CLOCK_SKEW): last week's post of the same weekly notice is not ours."""
         wanted = comparable(request.text)
         try:
-            me = self.client.users.get_me()
-            if me.data is None:
-                raise PublishError(f"x: users/me: {me.errors}", ErrorKind.BAD_RESPONSE)
-            page = next(iter(self.client.users.get_posts(me.data.id, max_results=RECENT_LIMIT)))
-            posts = page.data or []
-        except PublishError:
-            raise
+            user_id, username = self._whoami()
+            for post in self._posts_since(user_id, request.first_attempt_at):
+                if comparable(post.text) == wanted and request.may_be_ours(
+                    _parse_time(post.created_at)
+                ):
+                    return Published(platform_post_id=post.id, url=self._url(username, post.id))
         except Exception as exc:
             raise _error(exc) from exc
-        for post in posts:
-            if comparable(post.text) == wanted:
-                return Published(platform_post_id=post.id, url=self._url(me.data.username, post.id))
         return None
+
+    def _whoami(self) -> tuple[str, str]:
+        if self._me is None:
+            me = self._call(self.client.users.get_me)
+            if me.data is None:
+                raise PublishError(f"x: users/me: {me.errors}", ErrorKind.BAD_RESPONSE)
+            self._me = (me.data.id, me.data.username)
+        return self._me
+
+    def _posts_since(self, user_id: str, since: datetime | None) -> Iterator[Any]:
+        # Called directly, not through xdk's users.get_posts: that sends the fields as
+        # `post.fields`, while the reference names the parameter `tweet.fields`.
+        params = {"max_results": str(PAGE_SIZE), "tweet.fields": "created_at"}
+        if since is not None:
+            params["start_time"] = (
+                (since - CLOCK_SKEW).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            )
+        for _ in range(MAX_PAGES):
+            response = self._call(lambda: self._get(f"/2/users/{user_id}/tweets", params))
+            page = GetPostsResponse.model_validate(response.json())
+            yield from page.data or []
+            token = page.meta.next_token if page.meta else None
+            if not token:
+                return
+            params["pagination_token"] = token
+
+    def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
+        response = self.client.session.get(
+            self.api + path,
+            params=params,
+            headers={"Authorization": f"Bearer {self.client.access_token}"},
+        )
+        response.raise_for_status()
+        return response
 
     @staticmethod
     def _url(handle: str, post_id: str) -> str:
@@ -134,14 +195,159 @@ class XAdapter(Adapter):
             return f"{WEB_URL}/i/web/status/{post_id}"
         return f"{WEB_URL}/{username}/status/{post_id}"
 
+    # -- tokens ---------------------------------------------------------------------------
+    def _credential(self, name: str) -> str:
+        return (self.credentials.get(name) or "").strip()
 
-def _problem_message(response: requests.Response) -> str | None:
+    def _call(self, call: Callable[[], _T]) -> _T:
+        """One API call with a current access token. If X answers 401 and a refresh token is
+        at hand, the token is refreshed once and the call made again: a 401 means X did not
+        act on the request, so nothing goes out twice."""
+        self._ensure_fresh()
+        try:
+            return call()
+        except requests.HTTPError as exc:
+            response = exc.response
+            if response is None or response.status_code != 401 or not self._can_refresh():
+                raise
+        self._refresh()
+        return call()
+
+    def _ensure_fresh(self) -> None:
+        if not self._credential("access_token"):
+            raise PublishError("x: the access token is empty", ErrorKind.CREDENTIALS)
+        expires = _parse_time(self._credential(EXPIRES_AT))
+        if expires is None or expires - datetime.now(UTC) > REFRESH_MARGIN:
+            return
+        if self._can_refresh():
+            self._refresh()
+        elif expires <= datetime.now(UTC):
+            raise PublishError(
+                f"x: the access token expired at {expires.isoformat()} and there is no refresh "
+                "token and client ID to renew it (authorise the app again, with offline.access)",
+                ErrorKind.CREDENTIALS,
+            )
+
+    def _can_refresh(self) -> bool:
+        return bool(self._credential("refresh_token") and self._credential("client_id"))
+
+    def _refresh(self) -> None:
+        """A new access token, and a new refresh token, for the refresh token (which X then no
+        longer takes): kept in the vault before anything uses them. Under the account's token
+        lock: if another worker refreshed meanwhile, its tokens are adopted instead, since
+        ours is spent."""
+        with self.locked_credentials() as stored:
+            current = (stored.get("refresh_token") or "").strip()
+            if current and current != self._credential("refresh_token"):
+                self.credentials = {**self.credentials, **stored}
+                self.client.access_token = self._credential("access_token")
+                return
+            self._refresh_now()
+
+    def _refresh_now(self) -> None:
+        client_id = self._credential("client_id")
+        secret = self._credential("client_secret")
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": self._credential("refresh_token"),
+            "client_id": client_id,
+        }
+        try:
+            # Not xdk's refresh_token(): it refuses public clients (no secret), and its
+            # requests_oauthlib session neither times out nor takes a plain-http test server.
+            # A bare request, so the session's Bearer header does not go along.
+            response = requests.post(
+                self.api + "/2/oauth2/token",
+                data=form,
+                auth=(client_id, secret) if secret else None,
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise PublishError(
+                f"x: refreshing the access token: {type(exc).__name__}: {exc}", ErrorKind.NETWORK
+            ) from exc
+        answer = _json(response)
+        if response.status_code == 200 and isinstance(answer.get("access_token"), str):
+            access = answer["access_token"]
+            expires_in = answer.get("expires_in")
+            lifetime = (
+                timedelta(seconds=expires_in)
+                if isinstance(expires_in, int) and expires_in > 0
+                else ACCESS_TOKEN_LIFETIME
+            )
+            changes = {
+                "access_token": access,
+                EXPIRES_AT: (datetime.now(UTC) + lifetime).isoformat(timespec="seconds"),
+            }
+            if isinstance(answer.get("refresh_token"), str) and answer["refresh_token"]:
+                changes["refresh_token"] = answer["refresh_token"]
+            self.keep_credentials(changes)
+            self.client.access_token = access
+            return
+        status = response.status_code
+        error = answer.get("error")
+        message = f"x: refreshing the access token: {status} " + ": ".join(
+            str(answer[k]) for k in ("error", "error_description") if answer.get(k)
+        )
+        if status == 429:
+            raise PublishError(
+                message, ErrorKind.RATE_LIMITED, retry_after=_retry_after(response.headers)
+            )
+        if 400 <= status < 500 and isinstance(error, str):
+            # invalid_request / invalid_grant: the refresh token is spent or revoked;
+            # unauthorized_client: the client ID or secret is wrong. A person authorises again.
+            raise PublishError(
+                f"{message} (a person must authorise the app on X again)", ErrorKind.CREDENTIALS
+            )
+        if status == 200:
+            raise PublishError(f"{message}: no access token in the answer", ErrorKind.BAD_RESPONSE)
+        # 5xx, or a page that is not X's (a proxy): X may not have taken the refresh token.
+        raise PublishError(message.rstrip(), ErrorKind.UNAVAILABLE)
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    """X's created_at (2026-11-24T01:00:00.000Z, x-api/fundamentals/fields; the reference's
+    example shows the v1.1 form "Wed Jan 06 18:40:40 +0000 2021") or our stored ISO 8601
+    expiry; None if absent or not a time. A time without a zone is UTC."""
+    if not value:
         return None
-    if not isinstance(body, dict):
-        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            moment = datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _retry_after(headers: Mapping[str, str]) -> datetime:
+    """When to try again after a 429: the 24-hour reset if a 24-hour allowance (the user's or
+    the app's) is used up, else the 15-minute window's `x-rate-limit-reset`."""
+    resets = [
+        int(reset)
+        for prefix in ("x-user-limit-24hour", "x-app-limit-24hour")
+        if (headers.get(f"{prefix}-remaining") or "").strip() == "0"
+        and (reset := (headers.get(f"{prefix}-reset") or "").strip()).isdigit()
+    ]
+    window = (headers.get("x-rate-limit-reset") or "").strip()
+    if resets:
+        return datetime.fromtimestamp(max(resets), UTC)
+    if window.isdigit():
+        return datetime.fromtimestamp(int(window), UTC)
+    return datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
+
+
+def _problem_message(response: requests.Response) -> str | None:
+    body = _json(response)
     parts = [str(body[k]) for k in ("title", "detail") if body.get(k)]
     parts += [
         str(e.get("message"))
@@ -160,29 +366,28 @@ def _error(exc: Exception) -> PublishError:
         detail = _problem_message(response)
         message = f"x: {status} {detail}" if detail else f"x: HTTP {status}"
         if status == 429:
-            reset = response.headers.get("x-rate-limit-reset", "")
-            retry_after = (
-                datetime.fromtimestamp(int(reset), UTC)
-                if reset.isdigit()
-                else datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
+            return PublishError(
+                message, ErrorKind.RATE_LIMITED, retry_after=_retry_after(response.headers)
             )
-            return PublishError(message, ErrorKind.RATE_LIMITED, retry_after=retry_after)
         if status >= 500 or detail is None:
             # 5xx, or an error page that is not X's problem document (a proxy).
             return PublishError(message, ErrorKind.UNAVAILABLE)
         if status == 401:
             return PublishError(message, ErrorKind.CREDENTIALS)
+        lowered = detail.lower()
         if status == 403:
             # X answers 403 both for a suspended account or a token without the scope and for
             # refused content (duplicate, too long); only the former needs the credentials looked at.
-            content = any(w in detail.lower() for w in ("duplicate", "too long", "tweet text"))
-            if content:
+            if "duplicate" in lowered:
+                # The post may be ours from an unclear earlier attempt: the worker looks again.
+                return PublishError(message, ErrorKind.CONTENT_REFUSED, duplicate=True)
+            if any(w in lowered for w in ("too long", "tweet text")):
                 return PublishError(message, ErrorKind.CONTENT_REFUSED)
-            suspended = "suspend" in detail.lower()
+            suspended = "suspend" in lowered
             return PublishError(
                 message, ErrorKind.ACCOUNT_GONE if suspended else ErrorKind.CREDENTIALS
             )
-        if status == 400 and "media" in detail.lower():
+        if status == 400 and "media" in lowered:
             return PublishError(message, ErrorKind.MEDIA_REFUSED)
         return PublishError(
             message, ErrorKind.CONTENT_REFUSED if status == 400 else ErrorKind.REFUSED

@@ -5,12 +5,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kagami.publishing.adapters import images
 from kagami.publishing.adapters.base import ErrorKind, MediaFile, PublishError, PublishRequest
 from kagami.publishing.adapters.fakes import CLOSE, HANG, FakeResponse
-from kagami.publishing.adapters.fakes.mastodon import TOKEN, FakeMastodon
-from kagami.publishing.adapters.mastodon import MastodonAdapter, content_text
+from kagami.publishing.adapters.fakes.mastodon import NOT_READY, TOKEN, FakeMastodon
+from kagami.publishing.adapters.mastodon import MEDIA_WAITS, MastodonAdapter, content_text
 
 TEXT = "鏡野町からのお知らせです。\n詳しくは https://www.town.kagamino.example/news/2025/04/01.html をご覧ください。"
+STATUSES = "/api/v1/statuses"
+MEDIA = r"/api/v1/media/\d+"
+PNG = b"\x89PNG\r\n\x1a\n fake image"
 
 
 @pytest.fixture
@@ -19,14 +23,57 @@ def fake() -> Iterator[FakeMastodon]:
         yield server
 
 
-def adapter(fake: FakeMastodon, token: str = TOKEN) -> MastodonAdapter:
-    return MastodonAdapter({"access_token": token}, base_url=fake.url, timeout=0.5)
+def adapter(
+    fake: FakeMastodon, token: str = TOKEN, slept: list[float] | None = None
+) -> MastodonAdapter:
+    """The adapter, its waits recorded in `slept` instead of slept."""
+    a = MastodonAdapter({"access_token": token}, base_url=fake.url, timeout=0.5)
+    a.sleep = (slept if slept is not None else []).append
+    return a
 
 
 def req(
-    text: str = TEXT, key: str = "target-1", media: tuple[MediaFile, ...] = ()
+    text: str = TEXT,
+    key: str = "target-1",
+    media: tuple[MediaFile, ...] = (),
+    first_attempt_at: datetime | None = None,
 ) -> PublishRequest:
-    return PublishRequest(text=text, idempotency_key=key, handle="@kagami_town", media=media)
+    return PublishRequest(
+        text=text,
+        idempotency_key=key,
+        handle="@kagami_town",
+        media=media,
+        first_attempt_at=first_attempt_at or datetime.now(UTC),
+    )
+
+
+def photo(alt: str = "桜まつりの会場の写真", content: bytes = PNG) -> MediaFile:
+    return MediaFile(content, "image/png", alt_text=alt, name="sakura.png")
+
+
+# -- the adapter's declared needs -----------------------------------------------------------
+
+
+def test_images_are_prepared_as_mastodon_takes_them() -> None:
+    assert MastodonAdapter.image_spec is images.MASTODON
+    assert MastodonAdapter.max_images == 4
+
+
+@pytest.mark.parametrize("token", ["", "  "])
+def test_an_empty_token_is_a_credentials_problem(fake: FakeMastodon, token: str) -> None:
+    with pytest.raises(PublishError) as caught:
+        adapter(fake, token=token)
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+    assert fake.requests == []
+
+
+def test_no_instance_url_is_a_credentials_problem() -> None:
+    with pytest.raises(PublishError) as caught:
+        MastodonAdapter({"access_token": TOKEN})
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+
+
+# -- posting ---------------------------------------------------------------------------------
 
 
 def test_publish_returns_the_status_id_and_url(fake: FakeMastodon) -> None:
@@ -34,16 +81,125 @@ def test_publish_returns_the_status_id_and_url(fake: FakeMastodon) -> None:
     [status] = fake.statuses
     assert published.platform_post_id == status["id"]
     assert published.url == f"{fake.url}/@kagami_town/{status['id']}"
-    [sent] = fake.received("POST", "/api/v1/statuses")
+    [sent] = fake.received("POST", STATUSES)
     assert sent.field("status") == TEXT
 
 
-def test_publish_sends_the_idempotency_key_and_a_retry_gets_the_same_status(
+def test_media_is_uploaded_with_its_alt_text(fake: FakeMastodon) -> None:
+    adapter(fake).publish(req(media=(photo(), photo("二枚目"))))
+    first, second = fake.received("POST", "/api/v2/media")
+    parts = first.multipart()
+    assert parts["file"] == (PNG, "image/png")
+    assert parts["description"][0].decode() == "桜まつりの会場の写真"
+    assert second.multipart()["description"][0].decode() == "二枚目"
+    [status] = fake.statuses
+    assert [m["description"] for m in status["media_attachments"]] == [
+        "桜まつりの会場の写真",
+        "二枚目",
+    ]
+    assert fake.received("GET", MEDIA) == []  # processed at once (200): nothing to wait for
+
+
+def test_more_than_four_images_are_refused_before_any_upload(fake: FakeMastodon) -> None:
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(req(media=tuple(photo() for _ in range(5))))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
+    assert fake.requests == []
+
+
+def test_media_processed_in_the_background_is_awaited_before_posting() -> None:
+    with FakeMastodon(background_from_bytes=0, processing_polls=2) as fake:
+        slept: list[float] = []
+        adapter(fake, slept=slept).publish(req(media=(photo(),)))
+        assert len(fake.received("POST", "/api/v2/media")) == 1
+        assert len(fake.received("GET", MEDIA)) == 3  # 206, 206, 200
+        [status] = fake.statuses
+        assert status["media_attachments"][0]["url"]
+    assert slept == list(MEDIA_WAITS[:3])
+
+
+def test_media_still_processing_after_the_waits_is_retried_later() -> None:
+    with FakeMastodon(background_from_bytes=0, processing_polls=100) as fake:
+        slept: list[float] = []
+        with pytest.raises(PublishError) as caught:
+            adapter(fake, slept=slept).publish(req(media=(photo(),)))
+        assert fake.received("POST", STATUSES) == []
+    assert caught.value.kind == ErrorKind.UNAVAILABLE
+    assert caught.value.retry_after is not None
+    assert caught.value.retry_after - datetime.now(UTC) < timedelta(minutes=5)
+    assert slept == list(MEDIA_WAITS)
+
+
+def test_the_not_finished_processing_refusal_is_retryable_soon() -> None:
+    with FakeMastodon(background_from_bytes=0, processing_polls=2) as fake:
+        # The instance still answers 422 although the attachment looked done to us.
+        fake.fail_next("POST", STATUSES, FakeMastodon.error(422, NOT_READY))
+        with pytest.raises(PublishError) as caught:
+            adapter(fake).publish(req(media=(photo(),)))
+    assert caught.value.kind == ErrorKind.UNAVAILABLE
+    assert not caught.value.permanent
+    assert caught.value.retry_after is not None
+    assert caught.value.retry_after - datetime.now(UTC) < timedelta(minutes=5)
+    assert NOT_READY in caught.value.message
+
+
+def test_the_not_finished_refusal_in_another_language_is_retryable_too(
+    fake: FakeMastodon,
+) -> None:
+    # Instances answer in their default locale; the attachment's state tells instead.
+    fake.fail_next("POST", STATUSES, FakeMastodon.error(422, "処理が完了していないファイルです"))
+    fake.fail_next("GET", MEDIA, FakeResponse(206, {"id": "1", "type": "image", "url": None}, {}))
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(req(media=(photo(),)))
+    assert caught.value.kind == ErrorKind.UNAVAILABLE
+
+
+def test_another_422_with_processed_media_stays_final(fake: FakeMastodon) -> None:
+    fake.fail_next("POST", STATUSES, FakeMastodon.error(422, "Validation failed: 不適切な内容"))
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(req(media=(photo(),)))
+    assert caught.value.kind == ErrorKind.CONTENT_REFUSED
+    assert caught.value.permanent
+    assert len(fake.received("GET", MEDIA)) == 1  # it looked, and the image was done
+
+
+def test_media_the_instance_fails_to_process_is_refused() -> None:
+    with FakeMastodon(background_from_bytes=0) as fake:
+        fake.fail_next(
+            "GET",
+            MEDIA,
+            FakeMastodon.error(
+                422, "Validation failed: File content type is invalid, File is invalid"
+            ),
+        )
+        with pytest.raises(PublishError) as caught:
+            adapter(fake).publish(req(media=(photo(),)))
+        assert fake.received("POST", STATUSES) == []
+    assert caught.value.kind == ErrorKind.MEDIA_REFUSED
+
+
+def test_a_media_refusal_is_final(fake: FakeMastodon) -> None:
+    fake.fail_next(
+        "POST",
+        "/api/v2/media",
+        FakeMastodon.error(422, "Validation failed: File content type is invalid, File is invalid"),
+    )
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).publish(req(media=(photo(),)))
+    assert caught.value.kind == ErrorKind.MEDIA_REFUSED
+    assert "File content type is invalid" in caught.value.message
+
+
+# -- the idempotency key ---------------------------------------------------------------------
+
+
+def test_a_retry_within_the_hour_gets_the_same_status_by_its_idempotency_key(
     fake: FakeMastodon,
 ) -> None:
     first = adapter(fake).publish(req(key="target-42"))
+    fake.advance(timedelta(minutes=50))
     again = adapter(fake).publish(req(key="target-42"))
-    assert [r.header("idempotency-key") for r in fake.received("POST", "/api/v1/statuses")] == [
+    assert [r.header("idempotency-key") for r in fake.received("POST", STATUSES)] == [
         "target-42",
         "target-42",
     ]
@@ -51,35 +207,68 @@ def test_publish_sends_the_idempotency_key_and_a_retry_gets_the_same_status(
     assert len(fake.statuses) == 1
 
 
-def test_media_is_uploaded_with_its_alt_text(fake: FakeMastodon) -> None:
-    png = b"\x89PNG\r\n\x1a\n fake image"
-    adapter(fake).publish(
-        req(
-            media=(MediaFile(png, "image/png", alt_text="桜まつりの会場の写真", name="sakura.png"),)
-        )
-    )
-    [upload] = fake.received("POST", "/api/v2/media")
-    parts = upload.multipart()
-    assert parts["file"] == (png, "image/png")
-    assert parts["description"][0].decode() == "桜まつりの会場の写真"
-    [status] = fake.statuses
-    assert [m["description"] for m in status["media_attachments"]] == ["桜まつりの会場の写真"]
+def test_the_instance_forgets_the_idempotency_key_after_an_hour(fake: FakeMastodon) -> None:
+    # Why find_existing matters: an hour later the key no longer protects.
+    adapter(fake).publish(req(key="target-42"))
+    fake.advance(timedelta(minutes=61))
+    adapter(fake).publish(req(key="target-42"))
+    assert len(fake.statuses) == 2
 
 
-def test_find_existing_finds_a_status_posted_earlier(fake: FakeMastodon) -> None:
+# -- recovery after an unclear attempt -------------------------------------------------------
+
+
+def test_find_existing_finds_a_status_posted_by_an_earlier_attempt(fake: FakeMastodon) -> None:
+    started = datetime.now(UTC)
     fake.add_status("別の投稿")
     earlier = fake.add_status(TEXT)
     fake.add_status("その後の投稿")
-    found = adapter(fake).find_existing(req())
+    fake.advance(timedelta(hours=2))  # the idempotency key is gone by now
+    found = adapter(fake).find_existing(req(first_attempt_at=started))
     assert found is not None
     assert found.platform_post_id == earlier["id"]
     assert found.url == earlier["url"]
 
 
+def test_last_weeks_identical_post_is_not_adopted(fake: FakeMastodon) -> None:
+    fake.add_status(TEXT, created_at=datetime.now(UTC) - timedelta(days=7))
+    fake.add_status("今週の別の投稿")
+    assert adapter(fake).find_existing(req(first_attempt_at=datetime.now(UTC))) is None
+
+
+def test_a_post_within_the_clock_skew_counts_as_ours(fake: FakeMastodon) -> None:
+    started = datetime.now(UTC)
+    ours = fake.add_status(TEXT, created_at=started - timedelta(seconds=30))
+    found = adapter(fake).find_existing(req(first_attempt_at=started))
+    assert found is not None and found.platform_post_id == ours["id"]
+
+
+def test_find_existing_pages_back_to_the_first_attempt(fake: FakeMastodon) -> None:
+    started = datetime.now(UTC) - timedelta(hours=3)
+    ours = fake.add_status(TEXT, created_at=started + timedelta(minutes=1))
+    for n in range(45):  # a busy account posted more than a page since
+        fake.add_status(f"お知らせ {n}", created_at=started + timedelta(minutes=2 + n))
+    found = adapter(fake).find_existing(req(first_attempt_at=started))
+    assert found is not None and found.platform_post_id == ours["id"]
+    pages = fake.received("GET", r"/api/v1/accounts/\d+/statuses")
+    assert len(pages) == 2
+    assert pages[1].query["max_id"] == [fake.statuses[39]["id"]]
+    assert all(p.query["exclude_reblogs"] == ["1"] for p in pages)
+
+
+def test_find_existing_stops_at_posts_older_than_the_first_attempt(fake: FakeMastodon) -> None:
+    old = datetime.now(UTC) - timedelta(days=30)
+    for n in range(45):
+        fake.add_status(f"古いお知らせ {n}", created_at=old + timedelta(minutes=n))
+    fake.add_status("新しい投稿")
+    assert adapter(fake).find_existing(req(first_attempt_at=datetime.now(UTC))) is None
+    assert len(fake.received("GET", r"/api/v1/accounts/\d+/statuses")) == 1
+
+
 def test_find_existing_returns_none_when_the_text_is_not_there(fake: FakeMastodon) -> None:
     fake.add_status("別の投稿")
     fake.add_status(TEXT + "（訂正）")
-    assert adapter(fake).find_existing(req()) is None
+    assert adapter(fake).find_existing(req(first_attempt_at=datetime.now(UTC))) is None
 
 
 def test_content_text_undoes_mastodon_html() -> None:
@@ -87,13 +276,16 @@ def test_content_text_undoes_mastodon_html() -> None:
     assert content_text(html) == "a & b\nc https://x.example/p\nd"
 
 
+# -- errors -----------------------------------------------------------------------------------
+
+
 def test_rate_limit_is_retryable_at_the_reset_time(fake: FakeMastodon) -> None:
     reset = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=4)
-    fake.fail_next("POST", "/api/v1/statuses", FakeMastodon.rate_limited(reset))
+    fake.fail_next("POST", STATUSES, FakeMastodon.rate_limited(reset))
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
     error = caught.value
-    assert not error.permanent
+    assert error.kind == ErrorKind.RATE_LIMITED
     assert error.retry_after is not None
     # Mastodon.py corrects the reset for the server's clock skew (Date header, whole seconds).
     assert abs((error.retry_after - reset).total_seconds()) < 2
@@ -102,39 +294,33 @@ def test_rate_limit_is_retryable_at_the_reset_time(fake: FakeMastodon) -> None:
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_retryable(fake: FakeMastodon, status: int) -> None:
-    fake.fail_next("POST", "/api/v1/statuses", FakeMastodon.error(status, "Something went wrong"))
+    fake.fail_next("POST", STATUSES, FakeMastodon.error(status, "Something went wrong"))
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
-    assert not caught.value.permanent
-    assert not caught.value.credentials_problem
+    assert caught.value.kind == ErrorKind.UNAVAILABLE
 
 
 @pytest.mark.parametrize("answer", [CLOSE, HANG])
 def test_a_dropped_connection_or_a_timeout_is_retryable(fake: FakeMastodon, answer: object) -> None:
-    fake.fail_next("POST", "/api/v1/statuses", answer)  # type: ignore[arg-type]
+    fake.fail_next("POST", STATUSES, answer)  # type: ignore[arg-type]
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
-    assert not caught.value.permanent
+    assert caught.value.kind == ErrorKind.NETWORK
 
 
 def test_a_bad_token_is_permanent_and_a_credentials_problem(fake: FakeMastodon) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake, token="revoked").publish(req())
     assert caught.value.kind == ErrorKind.CREDENTIALS
-    assert caught.value.permanent
     assert caught.value.credentials_problem
     assert "The access token is invalid" in caught.value.message
 
 
 def test_a_suspended_account_is_permanent(fake: FakeMastodon) -> None:
-    fake.fail_next(
-        "POST", "/api/v1/statuses", FakeMastodon.error(403, "Your login is currently disabled")
-    )
+    fake.fail_next("POST", STATUSES, FakeMastodon.error(403, "Your login is currently disabled"))
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
     assert caught.value.kind == ErrorKind.CREDENTIALS
-    assert caught.value.permanent
-    assert caught.value.credentials_problem
     assert "Your login is currently disabled" in caught.value.message
 
 
@@ -142,8 +328,6 @@ def test_refused_content_is_permanent_with_the_instance_message(fake: FakeMastod
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req(text="あ" * 501))
     assert caught.value.kind == ErrorKind.CONTENT_REFUSED
-    assert caught.value.permanent
-    assert not caught.value.credentials_problem
     assert "Text character limit of 500 exceeded" in caught.value.message
 
 
@@ -154,7 +338,6 @@ def test_a_deleted_account_is_permanent(fake: FakeMastodon) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake).find_existing(req())
     assert caught.value.kind == ErrorKind.ACCOUNT_GONE
-    assert caught.value.permanent
     assert "Record not found" in caught.value.message
 
 
@@ -166,7 +349,7 @@ def test_a_deleted_account_is_permanent(fake: FakeMastodon) -> None:
     ],
 )
 def test_a_garbage_body_is_retryable(fake: FakeMastodon, garbage: FakeResponse) -> None:
-    fake.fail_next("POST", "/api/v1/statuses", garbage)
+    fake.fail_next("POST", STATUSES, garbage)
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
-    assert not caught.value.permanent
+    assert caught.value.kind == ErrorKind.BAD_RESPONSE

@@ -274,6 +274,22 @@ def test_an_animation_stays_animated_when_gif_is_written() -> None:
     assert near(result.convert("RGB").getpixel((16, 12)), BLUE)
 
 
+def test_a_camera_jpeg_with_extra_pictures_sends_only_its_first_picture() -> None:
+    # MPO: a JPEG with more pictures appended (depth maps, stereo pairs), each with its own
+    # metadata; only the first is sent, re-encoded.
+    content = encode(
+        halves(400, 300, RED, BLUE), "MPO", save_all=True, append_images=[noise(400, 300)]
+    )
+    assert Image.open(io.BytesIO(content)).format == "MPO"
+
+    prepared = prepare(content, X)
+
+    result = opened(prepared)
+    assert prepared.changed is True
+    assert (result.format, getattr(result, "n_frames", 1)) == ("JPEG", 1)
+    assert near(result.getpixel((50, 150)), RED)
+
+
 def test_a_png_the_platform_takes_stays_a_png_when_only_its_size_changes() -> None:
     image = Image.new("RGBA", (3000, 2000), (0, 0, 0, 0))
     ImageDraw.Draw(image).rectangle((1000, 500, 1999, 1499), fill=(*RED, 255))
@@ -317,6 +333,33 @@ def test_exif_orientation_is_applied() -> None:
     assert near(result.getpixel((50, 30)), RED)
     assert near(result.getpixel((50, 170)), BLUE)
     assert ExifTags.Base.Orientation not in result.getexif()
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_shown_as_pillow_shows_it(orientation: int) -> None:
+    quadrants = Image.new("RGB", (120, 80), RED)
+    draw = ImageDraw.Draw(quadrants)
+    draw.rectangle((60, 0, 119, 39), fill=GREEN)
+    draw.rectangle((0, 40, 59, 79), fill=BLUE)
+    draw.rectangle((60, 40, 119, 79), fill=WHITE)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    content = encode(quadrants, "JPEG", exif=exif, quality=95)
+    shown = ImageOps.exif_transpose(Image.open(io.BytesIO(content)))
+
+    prepared = prepare(content, X)
+
+    result = opened(prepared)
+    assert prepared.changed is (orientation != 1)
+    assert result.size == shown.size == (prepared.width, prepared.height)
+    w, h = result.size
+    for x, y in (
+        (w // 4, h // 4),
+        (w * 3 // 4, h // 4),
+        (w // 4, h * 3 // 4),
+        (w * 3 // 4, h * 3 // 4),
+    ):
+        assert near(result.getpixel((x, y)), shown.getpixel((x, y)))  # type: ignore[arg-type]
 
 
 def test_a_photo_that_says_where_it_was_taken_is_re_encoded_without_it() -> None:
@@ -526,6 +569,12 @@ def test_what_is_not_a_readable_image_is_refused(content: bytes, reason: str) ->
             prepare(content, spec)
 
 
+def test_an_image_pillow_only_warns_about_is_refused_all_the_same() -> None:
+    # 100 megapixels: Pillow warns (DecompressionBombWarning) and would go on decoding.
+    with pytest.warns(Image.DecompressionBombWarning), pytest.raises(ImageRefused, match="bomb"):
+        prepare(png_declaring(10_000, 10_000), X)
+
+
 @pytest.mark.parametrize("spec", [X, INSTAGRAM, LINE_PREVIEW])
 def test_a_truncated_image_is_refused(spec: ImageSpec) -> None:
     whole = encode(noise(600, 400), "JPEG", quality=90)
@@ -579,6 +628,7 @@ def test_every_platform_has_a_spec_under_its_name() -> None:
         {"min_side": 500, "max_side": 400},
         {"min_aspect": 2.0, "max_aspect": 1.0},
         {"min_aspect": 0.0},
+        {"min_side": 500, "max_side": 1000, "max_aspect": 0.4},  # 500 wide is 1250 tall
     ],
 )
 def test_a_spec_that_cannot_work_is_refused_when_written(arguments: dict[str, object]) -> None:
@@ -641,7 +691,7 @@ def storable(image: Image.Image, fmt: str) -> Image.Image:
 
 
 @settings(
-    max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(
     width=st.integers(1, 3000),

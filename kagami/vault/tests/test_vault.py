@@ -452,3 +452,25 @@ def test_changing_the_recovery_details_keeps_the_old_ones_for_a_while(
 def _token(credential: Credential, name: str) -> str:
     """The stored API token `name`, decrypted (what the publishing worker reads)."""
     return crypto.decrypt(ApiToken.objects.get(credential=credential, name=name).value_encrypted)
+
+
+def test_a_token_set_by_a_person_drops_what_the_adapter_derived_from_the_old_ones(
+    cast: Any, credential: Credential
+) -> None:
+    from kagami.registry.models import OfficialAccount
+
+    account = OfficialAccount.objects.get(pk=credential.account_id)
+    workflow.store_refreshed_tokens(
+        account, {"session": "old-session", "access_token_expires_at": "2026-12-01"}, "bluesky"
+    )
+    assert _token(credential, "session") == "old-session"
+    workflow.set_api_token(
+        actor=cast.suzuki, credential=credential, name="app_password", value="new-app-password"
+    )
+    names = set(credential.api_tokens.values_list("name", flat=True))
+    assert names == {"app_password"}  # the next attempt logs in with the new password
+    refreshed = AuditEvent.objects.get(action="vault.api_token_refreshed")
+    assert refreshed.data == {
+        "names": ["access_token_expires_at", "session"],
+        "platform": "bluesky",
+    }

@@ -1,14 +1,28 @@
 """A fake Mastodon instance: the REST endpoints the Mastodon adapter uses.
 
-Wire format from the Mastodon API documentation (docs.joinmastodon.org/methods/statuses,
-/methods/media, /methods/accounts, /api/rate-limits): errors are `{"error": "..."}`, rate
-limits travel as `X-RateLimit-Limit/-Remaining/-Reset` (ISO 8601), `Idempotency-Key` on
-`POST /api/v1/statuses` returns the status already created with that key.
+Wire format from the Mastodon API documentation (docs.joinmastodon.org) and, where the
+documentation gives no text, Mastodon's source (github.com/mastodon/mastodon):
+- /methods/accounts#verify_credentials, #statuses: the account, and its statuses newest
+  first, with `limit` (default 20, max 40), `max_id` and `exclude_reblogs`.
+- /methods/media#v2: `POST /api/v2/media` answers 200 with a `url` when the file was processed
+  at once, or 202 with `url: null` while it is processed in the background; #get: `GET
+  /api/v1/media/:id` answers 206 while processing and 200 with the `url` after.
+- /methods/statuses#create: `Idempotency-Key` ("stored for up to 1 hour") returns the status
+  made with that key; validation errors are 422 `{"error": "..."}`. Media checks in the order
+  of `PostStatusService#validate_media!` with the texts of config/locales/en.yml
+  (`media_attachments.validations`): too many, not found or already attached, not processed
+  ("Cannot attach files that have not finished processing. Try again in a moment!").
+- /entities/Status: `id`, `created_at` (ISO 8601 with milliseconds, UTC), `uri`, `url`,
+  `content` (HTML, /api/guidelines#formatting).
+- /api/rate-limits: `X-RateLimit-Limit/-Remaining/-Reset` (ISO 8601).
+
+The fake's clock (`now`, moved with `advance`) dates statuses and expires idempotency keys.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +35,12 @@ from kagami.publishing.adapters.fakes.server import (
 )
 
 TOKEN = "mastodon-test-token"  # noqa: S105 (a fake server's token)
+# /methods/statuses#create: "Idempotency keys are stored for up to 1 hour."
+IDEMPOTENCY_LIFETIME = timedelta(hours=1)
+MAX_MEDIA = 4
+NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 _URL = re.compile(r"https?://[^\s<]+")
+_seq = itertools.count()
 
 
 def render_content(text: str) -> str:
@@ -49,21 +68,50 @@ def render_content(text: str) -> str:
     )
 
 
+def snowflake(at: datetime) -> str:
+    """An id in Mastodon's scheme (milliseconds << 16 plus a sequence), so ids sort as dates."""
+    return str((int(at.timestamp() * 1000) << 16) + next(_seq) % 65536)
+
+
+def timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
 class FakeMastodon(FakeServer):
-    def __init__(self, *, username: str = "kagami_town") -> None:
+    def __init__(
+        self,
+        *,
+        username: str = "kagami_town",
+        background_from_bytes: int | None = None,
+        processing_polls: int = 2,
+    ) -> None:
+        """Uploads of at least `background_from_bytes` (None: none) are processed in the
+        background and stay unready for `processing_polls` GETs of the attachment."""
         super().__init__()
         self.username = username
         self.account_id = "109000000000000001"
         self.statuses: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
-        self._by_key: dict[str, dict[str, Any]] = {}
-        self._next = 110000000000000000
+        self.background_from_bytes = background_from_bytes
+        self.processing_polls = processing_polls
+        self._polls_left: dict[str, int] = {}
+        self._attached: set[str] = set()
+        self._by_key: dict[str, tuple[dict[str, Any], datetime]] = {}
+        self._offset = timedelta()
         self.route("GET", r"/api/v1/accounts/verify_credentials", self._verify)
         self.route("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", self._account_statuses)
-        self.route("POST", r"/api/v2/media", self._media)
+        self.route("POST", r"/api/v2/media", self._upload)
+        self.route("GET", r"/api/v1/media/(?P<id>\d+)", self._get_media)
         self.route("POST", r"/api/v1/statuses", self._post_status)
 
-    # The shapes a test needs to script errors.
+    # -- clock ------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta
+
+    # -- the shapes a test needs to script errors --------------------------------------------
     @staticmethod
     def error(status: int, message: str, headers: dict[str, str] | None = None) -> FakeResponse:
         return json_response({"error": message}, status, headers)
@@ -80,21 +128,24 @@ class FakeMastodon(FakeServer):
             },
         )
 
-    def add_status(self, text: str) -> dict[str, Any]:
-        """A status already on the account (posted earlier, e.g. by an interrupted attempt)."""
-        self._next += 1
-        sid = str(self._next)
-        status = {
+    def add_status(self, text: str, *, created_at: datetime | None = None) -> dict[str, Any]:
+        """A status on the account (posted earlier, e.g. by an interrupted attempt or last
+        week), dated `created_at` (default: the fake's now)."""
+        at = created_at or self.now()
+        sid = snowflake(at)
+        status: dict[str, Any] = {
             "id": sid,
-            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "created_at": timestamp(at),
             "uri": f"{self.url}/users/{self.username}/statuses/{sid}",
             "url": f"{self.url}/@{self.username}/{sid}",
             "content": render_content(text),
             "visibility": "public",
+            "reblog": None,
             "account": self._account(),
             "media_attachments": [],
         }
-        self.statuses.insert(0, status)
+        self.statuses.append(status)
+        self.statuses.sort(key=lambda s: int(s["id"]), reverse=True)
         return status
 
     def _account(self) -> dict[str, Any]:
@@ -110,56 +161,105 @@ class FakeMastodon(FakeServer):
             return self.error(401, "The access token is invalid")
         return None
 
+    # -- accounts ----------------------------------------------------------------------------
     def _verify(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
         return self._authorised(rec) or json_response(self._account())
 
     def _account_statuses(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        # /methods/accounts#statuses: newest first; limit defaults to 20, at most 40; max_id is
+        # an upper bound; 404 "Record not found" for an unknown account.
         if m["id"] != self.account_id:
             return self.error(404, "Record not found")
-        limit = int((rec.query.get("limit") or ["20"])[0])
-        return json_response(self.statuses[:limit])
+        limit = min(int(rec.field("limit") or 20), 40)
+        max_id = rec.field("max_id")
+        listed = [
+            s
+            for s in self.statuses
+            if (max_id is None or int(s["id"]) < int(max_id))
+            and not (rec.field("exclude_reblogs") in ("1", "true") and s.get("reblog"))
+        ]
+        return json_response(listed[:limit])
 
-    def _media(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
+    # -- media -------------------------------------------------------------------------------
+    def _upload(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
         if denied := self._authorised(rec):
             return denied
         parts = rec.multipart()
         if "file" not in parts:
             return self.error(422, "Validation failed: File can't be blank")
-        self._next += 1
-        mid = str(self._next)
+        content, content_type = parts["file"]
+        mid = snowflake(self.now())
         description = parts.get("description", (b"", None))[0].decode()
+        background = (
+            self.background_from_bytes is not None and len(content) >= self.background_from_bytes
+        )
         self.media[mid] = {
             "id": mid,
             "type": "image",
-            "url": None,
+            "url": None if background else self._media_url(mid),
+            "preview_url": f"{self.url}/system/media_attachments/{mid}/small.jpg",
             "description": description or None,
-            "content_type": parts["file"][1],
-            "size": len(parts["file"][0]),
+            "content_type": content_type,
+            "size": len(content),
         }
-        # Mastodon processes v2 uploads asynchronously: 202 and a null url.
-        return json_response(self.media[mid], 202)
+        if background:
+            # /methods/media#v2 "202: Accepted ... the MediaAttachment's url will still be null".
+            self._polls_left[mid] = self.processing_polls
+            return json_response(self.media[mid], 202)
+        return json_response(self.media[mid], 200)
 
+    def _media_url(self, mid: str) -> str:
+        return f"{self.url}/system/media_attachments/{mid}/original.png"
+
+    def _get_media(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        if denied := self._authorised(rec):
+            return denied
+        mid = m["id"]
+        if mid not in self.media or mid in self._attached:
+            return self.error(404, "Record not found")
+        # /methods/media#get: "206: Partial content" while processing (Mastodon renders the
+        # attachment with it), 200 with the url after; 404 once attached to a status.
+        left = self._polls_left.get(mid, 0)
+        if left > 0:
+            self._polls_left[mid] = left - 1
+            return json_response(self.media[mid], 206)
+        self._polls_left.pop(mid, None)
+        self.media[mid]["url"] = self._media_url(mid)
+        return json_response(self.media[mid], 200)
+
+    # -- statuses ----------------------------------------------------------------------------
     def _post_status(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
         if denied := self._authorised(rec):
             return denied
+        now = self.now()
+        # /methods/statuses#create: the Idempotency-Key returns the status made with it, for up
+        # to an hour (PostStatusService checks it before validating anything).
         key = rec.header("idempotency-key")
         if key and key in self._by_key:
-            return json_response(self._by_key[key])
+            status, stored = self._by_key[key]
+            if now - stored < IDEMPOTENCY_LIFETIME:
+                return json_response(status)
+            del self._by_key[key]
         form = rec.form()
         text = (form.get("status") or [""])[0]
-        if not text.strip():
+        ids = form.get("media_ids[]", []) + form.get("media_ids", [])
+        if not text.strip() and not ids:
             return self.error(422, "Validation failed: Text can't be blank")
         if len(text) > 500:
             return self.error(422, "Validation failed: Text character limit of 500 exceeded")
-        ids = form.get("media_ids[]", []) + form.get("media_ids", [])
-        if any(i not in self.media for i in ids):
-            return self.error(422, "Validation failed: Media ids are invalid")
+        # PostStatusService#validate_media!, in its order, with config/locales/en.yml's texts.
+        if len(ids) > MAX_MEDIA:
+            return self.error(422, "Cannot attach more than 4 files")
+        missing = [i for i in ids if i not in self.media or i in self._attached]
+        if missing:
+            return self.error(
+                422, f"Media {', '.join(missing)} not found or already attached to another post"
+            )
+        if any(self.media[i]["url"] is None for i in ids):
+            return self.error(422, NOT_READY)
         status = self.add_status(text)
         status["media_attachments"] = [self.media[i] for i in ids]
+        self._attached.update(ids)
         if key:
-            self._by_key[key] = status
+            self._by_key[key] = (status, now)
         return json_response(status)
-
-
-def reset_in(seconds: int) -> datetime:
-    return datetime.now(UTC) + timedelta(seconds=seconds)
