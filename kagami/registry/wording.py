@@ -6,7 +6,7 @@ Written for Kagami from the common shape of published municipal policies and ter
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from kagami.registry.models import WEEKDAYS, OfficialAccount, TermsCategory
 
@@ -108,28 +108,34 @@ def policy_draft(account: OfficialAccount) -> dict[str, str]:
 
 # (category, model text) of the usual prohibited posts, in the usual order.
 TERMS_CLAUSES: list[tuple[str, str]] = [
-    (TermsCategory.LAW, N_("法令に違反するもの、またはそのおそれがあるもの、公序良俗に反するもの")),
-    (TermsCategory.DEFAMATION, N_("特定の個人・団体等を誹謗中傷し、名誉や信用を傷つけるもの")),
+    (
+        TermsCategory.LAW,
+        gettext_noop("法令に違反するもの、またはそのおそれがあるもの、公序良俗に反するもの"),
+    ),
+    (
+        TermsCategory.DEFAMATION,
+        gettext_noop("特定の個人・団体等を誹謗中傷し、名誉や信用を傷つけるもの"),
+    ),
     (
         TermsCategory.DISCRIMINATION,
-        N_("人種・国籍・信条・性別・障害・出身地などによる差別や、差別を助長するもの"),
+        gettext_noop("人種・国籍・信条・性別・障害・出身地などによる差別や、差別を助長するもの"),
     ),
-    (TermsCategory.PRIVACY, N_("個人情報を含むもの、他人のプライバシーを侵害するもの")),
-    (TermsCategory.IMPERSONATION, N_("町や第三者になりすましたもの")),
-    (TermsCategory.FALSEHOOD, N_("虚偽の情報や、事実と異なる情報を広めるもの")),
-    (TermsCategory.COMMERCIAL, N_("営利を目的とするもの、広告・宣伝・勧誘など")),
-    (TermsCategory.POLITICAL, N_("政治活動・選挙運動を目的とするもの")),
-    (TermsCategory.RELIGIOUS, N_("宗教活動・勧誘を目的とするもの")),
-    (TermsCategory.CRIME, N_("犯罪行為を助長し、または予告・脅迫するもの")),
-    (TermsCategory.OBSCENE, N_("わいせつな表現、暴力的な表現を含むもの")),
-    (TermsCategory.IP, N_("著作権・肖像権・商標権など第三者の権利を侵害するもの")),
-    (TermsCategory.MALWARE, N_("有害なプログラムや、不正なサイトへ誘導するもの")),
+    (TermsCategory.PRIVACY, gettext_noop("個人情報を含むもの、他人のプライバシーを侵害するもの")),
+    (TermsCategory.IMPERSONATION, gettext_noop("町や第三者になりすましたもの")),
+    (TermsCategory.FALSEHOOD, gettext_noop("虚偽の情報や、事実と異なる情報を広めるもの")),
+    (TermsCategory.COMMERCIAL, gettext_noop("営利を目的とするもの、広告・宣伝・勧誘など")),
+    (TermsCategory.POLITICAL, gettext_noop("政治活動・選挙運動を目的とするもの")),
+    (TermsCategory.RELIGIOUS, gettext_noop("宗教活動・勧誘を目的とするもの")),
+    (TermsCategory.CRIME, gettext_noop("犯罪行為を助長し、または予告・脅迫するもの")),
+    (TermsCategory.OBSCENE, gettext_noop("わいせつな表現、暴力的な表現を含むもの")),
+    (TermsCategory.IP, gettext_noop("著作権・肖像権・商標権など第三者の権利を侵害するもの")),
+    (TermsCategory.MALWARE, gettext_noop("有害なプログラムや、不正なサイトへ誘導するもの")),
     (
         TermsCategory.SPAM,
-        N_("投稿の内容と関係のないもの、同じ内容の繰り返し投稿、意味のない文字列"),
+        gettext_noop("投稿の内容と関係のないもの、同じ内容の繰り返し投稿、意味のない文字列"),
     ),
-    (TermsCategory.HARASSMENT, N_("職員個人への執拗な攻撃")),
-    (TermsCategory.OTHER, N_("その他、運用者が不適切と判断するもの")),
+    (TermsCategory.HARASSMENT, gettext_noop("職員個人への執拗な攻撃")),
+    (TermsCategory.OTHER, gettext_noop("その他、運用者が不適切と判断するもの")),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 class VaultConfig(AppConfig):
@@ -9,17 +9,19 @@ class VaultConfig(AppConfig):
     name = "kagami.vault"
     verbose_name = _("認証情報の管理")
     audit_actions = {
-        "vault.credential_stored": N_("認証情報の登録"),
-        "vault.credential_updated": N_("認証情報（秘密以外）の変更"),
-        "vault.secret_revealed": N_("秘密情報の表示"),
-        "vault.rotation_recorded": N_("パスワード変更の記録"),
-        "vault.api_token_set": N_("APIトークンの登録"),
-        "vault.api_token_refreshed": N_("APIトークンの自動更新（プラットフォームによる再発行）"),
-        "vault.rotation_task_opened": N_("パスワード変更タスクの発生"),
-        "vault.compromise_reported": N_("不正アクセスの疑いの報告"),
-        "vault.reminder_sent": N_("パスワード変更期限のお知らせ"),
-        "vault.old_secrets_destroyed": N_("旧パスワードの消去"),
-        "vault.keys_rotated": N_("暗号鍵の切替え（再暗号化）"),
+        "vault.credential_stored": gettext_noop("認証情報の登録"),
+        "vault.credential_updated": gettext_noop("認証情報（秘密以外）の変更"),
+        "vault.secret_revealed": gettext_noop("秘密情報の表示"),
+        "vault.rotation_recorded": gettext_noop("パスワード変更の記録"),
+        "vault.api_token_set": gettext_noop("APIトークンの登録"),
+        "vault.api_token_refreshed": gettext_noop(
+            "APIトークンの自動更新（プラットフォームによる再発行）"
+        ),
+        "vault.rotation_task_opened": gettext_noop("パスワード変更タスクの発生"),
+        "vault.compromise_reported": gettext_noop("不正アクセスの疑いの報告"),
+        "vault.reminder_sent": gettext_noop("パスワード変更期限のお知らせ"),
+        "vault.old_secrets_destroyed": gettext_noop("旧パスワードの消去"),
+        "vault.keys_rotated": gettext_noop("暗号鍵の切替え（再暗号化）"),
     }
 
     def ready(self) -> None:

@@ -3,13 +3,14 @@
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kagami.orgs.models import Membership, User
 from kagami.orgs.passwords import input_problems
 from kagami.registry.models import OfficialAccount
-from kagami.vault.models import Credential, TwoFactorMethod
+from kagami.vault.models import ApiToken, Credential, TwoFactorMethod
 from kagami.vault.passwords import MAX_GENERATED, MIN_GENERATED
 
 
@@ -138,14 +139,45 @@ class ApiTokenForm(forms.Form):
     name = forms.SlugField(
         label=_("トークンの名前"),
         max_length=64,
+        error_messages={
+            "invalid": _(
+                "半角の英数字・アンダースコア（_）・ハイフン（-）で入力してください"
+                "（例: access_token）。"
+            )
+        },
         help_text=_(
-            "投稿に使う名前はSNSごとに決まっています（X: access_token、LINE: "
+            "投稿に使う名前はSNSごとに決まっています（X: access_token、2時間を超えて使うには "
+            "refresh_token と client_id（機密クライアントは client_secret も）、LINE: "
             "channel_access_token、Facebook: page_id と page_access_token、Instagram: "
             "ig_user_id と access_token、Threads: threads_user_id と access_token、Bluesky: "
-            "handle と app_password）。同じ名前なら置き換えます。"
+            "handle と app_password、Mastodon: access_token）。同じ名前なら置き換えます。"
+            "session と access_token_expires_at はKagamiが自動で書き込むため、入力しないでください。"
         ),
     )
-    value = forms.CharField(label=_("トークン"), widget=_secret_input(), strip=True)
+    # Platform tokens are a few hundred characters (a Bluesky session about 2,000). A validator,
+    # not max_length: the browser would cut a pasted token at maxlength without a word.
+    value = forms.CharField(
+        label=_("トークン"),
+        widget=_secret_input(),
+        strip=True,
+        validators=[
+            MaxLengthValidator(
+                8192,
+                _(
+                    "トークンが長すぎます（%(limit_value)s 文字まで）。貼り付けた内容を確かめてください。"
+                ),
+            )
+        ],
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if name in ApiToken.DERIVED:
+            raise forms.ValidationError(
+                _("「%(name)s」はKagamiが自動で書き込む項目です。入力は不要です。"),
+                params={"name": name},
+            )
+        return name
 
 
 class RevealForm(forms.Form):

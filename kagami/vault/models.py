@@ -138,6 +138,10 @@ class Credential(models.Model):
 class ApiToken(models.Model):
     """A publishing adapter's API token for the account, stored encrypted by name (G-4-7)."""
 
+    # Tokens the publishing adapters write themselves from the ones a person sets: Bluesky's
+    # session (from handle and app password) and the expiry of X's access token.
+    DERIVED = ("session", "access_token_expires_at")
+
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.SlugField(_("名前"), max_length=64)
     value_encrypted = models.TextField(editable=False)

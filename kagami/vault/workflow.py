@@ -266,11 +266,6 @@ def record_rotation(
     return credential
 
 
-# Tokens the publishing adapters write themselves from the ones a person sets: Bluesky's
-# session (from handle and app password) and the expiry of X's access token.
-DERIVED_TOKENS = ("session", "access_token_expires_at")
-
-
 def set_api_token(
     *,
     actor: User,
@@ -303,7 +298,7 @@ def set_api_token(
         token.save()
         # A token a person sets (a new app password, a re-authorised access token) makes what
         # the adapter derived from the old ones stale: drop it, the adapter derives it again.
-        ApiToken.objects.filter(credential=credential, name__in=DERIVED_TOKENS).exclude(
+        ApiToken.objects.filter(credential=credential, name__in=ApiToken.DERIVED).exclude(
             name=name
         ).delete()
         audit.record(

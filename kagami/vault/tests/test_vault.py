@@ -474,3 +474,27 @@ def test_a_token_set_by_a_person_drops_what_the_adapter_derived_from_the_old_one
         "names": ["access_token_expires_at", "session"],
         "platform": "bluesky",
     }
+
+
+def test_names_kagami_writes_itself_cannot_be_entered_by_hand(
+    cast: Any, credential: Credential, client: Any, login: Any
+) -> None:
+    login(client, cast.suzuki)
+    url = reverse("vault:api_token_set", args=[credential.account_id])
+    for name in ApiToken.DERIVED:
+        page = client.post(url, {"name": name, "value": "typed-by-hand"})
+        assert page.status_code == 200
+        assert "Kagamiが自動で書き込む項目" in page.text
+    assert not credential.api_tokens.exists()
+
+
+def test_a_token_too_long_is_refused_whole_not_cut(
+    cast: Any, credential: Credential, client: Any, login: Any
+) -> None:
+    login(client, cast.suzuki)
+    url = reverse("vault:api_token_set", args=[credential.account_id])
+    form = client.get(url).text
+    assert 'name="value"' in form and "maxlength" not in form.split('name="value"')[1][:200]
+    page = client.post(url, {"name": "access_token", "value": "v" * 9000})
+    assert page.status_code == 200 and "トークンが長すぎます" in page.text
+    assert not credential.api_tokens.exists()
