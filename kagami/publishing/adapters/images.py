@@ -31,10 +31,11 @@ from __future__ import annotations
 import io
 import math
 import struct
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 
-from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFile, UnidentifiedImageError
 
 __all__ = [
     "BLUESKY",
@@ -276,6 +277,8 @@ LINE_PREVIEW = ImageSpec(
     max_side=1024,
 )
 
+_STRICT = threading.Lock()
+
 SPECS: dict[str, ImageSpec] = {
     spec.name: spec
     for spec in (X, BLUESKY, MASTODON, INSTAGRAM, THREADS, FACEBOOK, LINE_ORIGINAL, LINE_PREVIEW)
@@ -288,11 +291,19 @@ def prepare(content: bytes, spec: ImageSpec) -> Prepared:
     Raises ImageRefused when the bytes are not an image we can read, are a decompression bomb,
     or cannot be made to fit.
     """
-    image = _open(content)
-    try:
-        return _prepare(image, content, spec)
-    finally:
-        image.close()
+    with _STRICT:
+        # WeasyPrint (our PDFs) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when imported,
+        # which would let a truncated upload through as a half-grey picture: refuse it here
+        # whatever else the process imported.
+        loose, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            image = _open(content)
+            try:
+                return _prepare(image, content, spec)
+            finally:
+                image.close()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = loose
 
 
 def _prepare(image: Image.Image, content: bytes, spec: ImageSpec) -> Prepared:

@@ -592,6 +592,19 @@ def test_a_corrupt_image_is_refused(fmt: str) -> None:
         prepare(bytes(whole[: len(whole) * 2 // 3]), X)
 
 
+def test_a_truncated_image_is_refused_even_after_weasyprint_loosened_pillow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PIL import ImageFile
+
+    # What `import weasyprint` does to the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = encode(noise(600, 400), "JPEG", quality=90)
+    with pytest.raises(ImageRefused, match="damaged"):
+        prepare(whole[: len(whole) // 2], X)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as the process had it
+
+
 def test_the_refusal_is_a_value_error_with_a_plain_english_reason() -> None:
     with pytest.raises(ValueError, match=r"^The file is not an image Kagami can read"):
         prepare(b"hello", X)
