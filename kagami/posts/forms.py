@@ -17,7 +17,7 @@ from kagami.lib.forms import (
     NulMessageMixin,
 )
 from kagami.orgs.models import Department, Membership, User
-from kagami.posts.models import OutOfHoursKind, PreApprovedCategory
+from kagami.posts.models import OutOfHoursKind, PreApprovedCategory, Statement
 from kagami.registry.models import OfficialAccount
 
 
@@ -59,6 +59,12 @@ class PostForm(NulMessageMixin, forms.Form):
     )
     out_of_hours_note = forms.CharField(
         label=_("時間外の理由（詳しく）"), max_length=300, required=False
+    )
+    statement = forms.ChoiceField(
+        label=_("公式の声明として出す（訂正・謝罪・炎上時の説明など）"),
+        choices=[("", _("通常の投稿")), *Statement.choices],
+        required=False,
+        help_text=_("炎上対応中のアカウントには、承認された声明だけが投稿されます。"),
     )
 
     def __init__(self, *args: Any, department: Department, **kwargs: Any) -> None:

@@ -110,6 +110,16 @@ class PreApprovedCategory(models.TextChoices):
     LEGAL = "legal", _("(c) 法令などで定められた手続き")
 
 
+class Statement(models.TextChoices):
+    """An official statement about trouble (G-6-1, G-6-4): while an account is in 炎上 mode
+    only approved statements go out on it."""
+
+    EXPLANATION = "explanation", _("説明")
+    CORRECTION = "correction", _("訂正")
+    APOLOGY = "apology", _("謝罪・お詫び")
+    HOLDING = "holding", _("対応中のお知らせ")
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     def visible_to(self, user: User) -> "PostQuerySet":
         """Posts of the departments `user` belongs to; all for the policy division, auditors
@@ -148,6 +158,9 @@ class Post(models.Model):
     pre_approved_category = models.CharField(
         _("事前承認の区分"), max_length=16, choices=PreApprovedCategory.choices, blank=True
     )
+    statement = models.CharField(
+        _("公式の声明の種類"), max_length=16, choices=Statement.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -174,6 +187,8 @@ class Post(models.Model):
             "images": [(i.file.name, i.alt_text, i.source) for i in self.images.all()],
             "out_of_hours": [self.out_of_hours_kind, self.out_of_hours_note],
         }
+        if self.statement:  # only when set: approvals given before the field keep their digest
+            payload["statement"] = self.statement
         return hashlib.sha256(
             json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
@@ -181,7 +196,7 @@ class Post(models.Model):
     def snapshot(self) -> dict[str, Any]:
         """Exactly what each platform will receive for this version: the text per account as
         it will be published, the images with their alternative text, the time (G-5-2)."""
-        return {
+        content: dict[str, Any] = {
             "publish_at": self.publish_at.astimezone(UTC).isoformat(),
             "targets": {str(t.account_id): t.text for t in self.targets.all()},
             "images": [
@@ -197,6 +212,9 @@ class Post(models.Model):
             ],
             "out_of_hours": [self.out_of_hours_kind, self.out_of_hours_note],
         }
+        if self.statement:
+            content["statement"] = self.statement
+        return content
 
     def current_approval(self) -> "Approval | None":
         """The approval (or pre-approved publication) that still covers this exact version,

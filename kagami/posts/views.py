@@ -127,6 +127,7 @@ def post_compose(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "publish_at": post.publish_at.astimezone().strftime("%Y-%m-%dT%H:%M"),
             "out_of_hours_kind": post.out_of_hours_kind,
             "out_of_hours_note": post.out_of_hours_note,
+            "statement": post.statement,
             **{f"variant_{t.account_id}": t.text_override for t in targets},
         }
     form = PostForm(request.POST or None, department=department, initial=initial)
@@ -142,6 +143,7 @@ def post_compose(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 overrides=form.overrides(),
                 out_of_hours_kind=data["out_of_hours_kind"],
                 out_of_hours_note=data["out_of_hours_note"],
+                statement=data["statement"],
                 post=post,
                 request=request,
             )

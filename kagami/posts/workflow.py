@@ -32,6 +32,7 @@ from kagami.posts.models import (
     PostState,
     PostTarget,
     PostVersion,
+    Statement,
 )
 from kagami.posts.signals import approval_ended
 from kagami.registry.models import OfficialAccount
@@ -130,6 +131,7 @@ def save_post(
     overrides: dict[int, str] | None = None,
     out_of_hours_kind: str = "",
     out_of_hours_note: str = "",
+    statement: str = "",
     post: Post | None = None,
     request: HttpRequest | None = None,
 ) -> Post:
@@ -143,6 +145,8 @@ def save_post(
         )
     if not text.strip():
         raise DomainError(_("本文を入力してください。"))
+    if statement and statement not in Statement.values:
+        raise DomainError(_("声明の種類が正しくありません。"))
     check_accounts(department, accounts)
     overrides = {pk: t for pk, t in (overrides or {}).items() if t.strip()}
     with transaction.atomic():
@@ -157,6 +161,7 @@ def save_post(
         post.publish_at = publish_at
         post.out_of_hours_kind = out_of_hours_kind
         post.out_of_hours_note = out_of_hours_note.strip()
+        post.statement = statement
         post.save()
         post.targets.exclude(account__in=accounts).delete()
         for account in accounts:

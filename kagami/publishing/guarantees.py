@@ -2,7 +2,8 @@
 
 The invariant (G-5-2, G-4-2, G-4-3, G-6-4): a platform receives only text that was approved,
 exactly as it was approved, by someone who neither wrote nor edited it, from an account that
-may publish at that moment, with no pause covering it. The worker asks `verdict()` inside the
+may publish at that moment, with no pause covering it, and, while the account is in 炎上 mode,
+only an approved official statement. The worker asks `verdict()` inside the
 transaction that starts each attempt (after claiming it); people who send a held or failed
 delivery again are asked the same question first (`refusal()`).
 
@@ -66,9 +67,12 @@ def approval_problem(delivery: Delivery) -> str | None:
     return None
 
 
-def verdict(delivery: Delivery, now: datetime, *, paused: bool) -> Verdict:
+def verdict(
+    delivery: Delivery, now: datetime, *, paused: bool, statements_only: bool = False
+) -> Verdict:
     """May this delivery go out now? Cancel what can never go out, hold what a person must
-    decide on, wait out a pause."""
+    decide on, wait out a pause. `statements_only`: the account is in 炎上 mode (G-6-4), where
+    only approved statements go out and everything else waits for the incident to end."""
     problem = approval_problem(delivery)
     if problem:
         return Verdict(Action.CANCEL, problem)
@@ -80,6 +84,8 @@ def verdict(delivery: Delivery, now: datetime, *, paused: bool) -> Verdict:
         return Verdict(Action.HOLD, blocker)
     if paused:
         return Verdict(Action.WAIT, _("投稿の一時停止中です。"))
+    if statements_only and not delivery.post.statement:
+        return Verdict(Action.WAIT, _("炎上対応中のため、承認された公式の声明以外は投稿しません。"))
     errors = [
         f
         for f in check_text(

@@ -263,6 +263,8 @@ class Pause(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.CharField(_("理由"), max_length=300)
+    # A 炎上 incident's pause (G-6-4): approved official statements still go out.
+    statements_allowed = models.BooleanField(_("公式の声明は投稿する"), default=False)
     paused_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     paused_at = models.DateTimeField(default=timezone.now)
     resumed_by = models.ForeignKey(

@@ -115,17 +115,35 @@ def _keep_refreshed(account: OfficialAccount, platform: str, changes: dict[str, 
     store_refreshed_tokens(account, dict(changes), platform)
 
 
-def _paused_accounts() -> list[int]:
+def _paused_accounts() -> dict[int, bool]:
+    """Accounts a pause in force covers → whether approved statements may still go out on it
+    (only when every pause covering it is a 炎上 incident's, G-6-4)."""
     pauses = list(Pause.objects.in_force())
-    if any(p.account_id is None and p.department_id is None for p in pauses):
-        return list(OfficialAccount.objects.values_list("pk", flat=True))
-    accounts = {p.account_id for p in pauses if p.account_id}
-    departments = [p.department_id for p in pauses if p.department_id]
-    if departments:
-        accounts |= set(
-            OfficialAccount.objects.filter(departments__in=departments).values_list("pk", flat=True)
+    statements: dict[int, bool] = {}
+
+    def cover(accounts: "list[int] | set[int]", allows: bool) -> None:
+        for account in accounts:
+            statements[account] = statements.get(account, True) and allows
+
+    everything = [p for p in pauses if p.account_id is None and p.department_id is None]
+    if everything:
+        cover(
+            list(OfficialAccount.objects.values_list("pk", flat=True)),
+            all(p.statements_allowed for p in everything),
         )
-    return list(accounts)
+    for p in pauses:
+        if p.account_id:
+            cover([p.account_id], p.statements_allowed)
+        elif p.department_id:
+            cover(
+                set(
+                    OfficialAccount.objects.filter(departments=p.department_id).values_list(
+                        "pk", flat=True
+                    )
+                ),
+                p.statements_allowed,
+            )
+    return statements
 
 
 def _daily_allowance(now: datetime) -> dict[int, int]:
@@ -153,14 +171,21 @@ def claim(limit: int = 20, *, worker: str | None = None, now: datetime | None = 
             state__in=[DeliveryState.CLAIMED, DeliveryState.PUBLISHING], lease_until__lt=now
         ).update(state=DeliveryState.WAITING, claimed_by="", lease_until=None)
         allowance = _daily_allowance(now)
+        paused = _paused_accounts()
         held = {
-            *_paused_accounts(),
+            *(account for account, statements in paused.items() if not statements),
             *RateLimit.objects.filter(until__gt=now).values_list("account_id", flat=True),
             *(account for account, left in allowance.items() if left <= 0),
         }
-        due = Delivery.objects.filter(
-            state=DeliveryState.WAITING, next_attempt_at__lte=now
-        ).exclude(account__in=held)
+        due = (
+            Delivery.objects.filter(state=DeliveryState.WAITING, next_attempt_at__lte=now)
+            .exclude(account__in=held)
+            # In 炎上 mode only approved statements go out on the account.
+            .exclude(
+                account__in=[a for a, statements in paused.items() if statements],
+                post__statement="",
+            )
+        )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         rows = due.order_by("next_attempt_at").values_list(
@@ -391,10 +416,15 @@ def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]
         )
         states = {d.pk: str(d.state) for d in rows}
         claimed = [d for d in rows if d.state == DeliveryState.CLAIMED and d.claimed_by == worker]
-        paused = set(_paused_accounts()) if claimed else set()
+        paused = _paused_accounts() if claimed else {}
         mine = []
         for d in claimed:
-            decided = verdict(d, now, paused=d.account_id in paused)
+            decided = verdict(
+                d,
+                now,
+                paused=paused.get(d.account_id) is False,
+                statements_only=paused.get(d.account_id) is True,
+            )
             if decided.action == Action.SEND:
                 mine.append(d)
             else:

@@ -85,10 +85,51 @@ def pause(
     return stop
 
 
+def can_restrict_to_statements(actor: User, account: OfficialAccount) -> bool:
+    """The policy division, or a head or acting approver of one of the account's departments
+    (G-6-4: a head declares 炎上 mode for their department's accounts)."""
+    return actor.is_policy_division or bool(
+        actor.approvable_departments().filter(pk__in=account.departments.all()).exists()
+    )
+
+
+def restrict_to_statements(
+    *, actor: User, account: OfficialAccount, reason: str, request: HttpRequest | None = None
+) -> Pause:
+    """炎上 mode on one account (G-6-4): scheduled posts wait, and only approved official
+    statements go out (`guarantees.verdict`) until it is lifted with `resume`."""
+    if not can_restrict_to_statements(actor, account):
+        raise DomainError(
+            _(
+                "炎上対応の停止ができるのは、アカウントの所属の所属長・代決者と"
+                "情報政策担当課だけです。"
+            )
+        )
+    if not reason.strip():
+        raise DomainError(_("一時停止の理由を書いてください。"))
+    with transaction.atomic():
+        stop = Pause.objects.create(
+            account=account, reason=reason.strip(), paused_by=actor, statements_allowed=True
+        )
+        audit.record(
+            "publishing.paused",
+            actor=actor,
+            target=stop,
+            department=account.lead_department,
+            data={"scope": str(stop), "reason": stop.reason, "statements_allowed": True},
+            request=request,
+        )
+    return stop
+
+
 def resume(*, actor: User, stop: Pause, request: HttpRequest | None = None) -> list[Delivery]:
     """Lift a pause. Deliveries whose time passed meanwhile are held for a person to decide
     (send late or cancel); the rest go out at their time. Returns the held ones."""
-    if not actor.is_policy_division:
+    incident_pause = stop.statements_allowed and stop.account is not None
+    if not (
+        actor.is_policy_division
+        or (incident_pause and can_restrict_to_statements(actor, stop.account))  # type: ignore[arg-type]
+    ):
         raise DomainError(_("一時停止を解除できるのは情報政策担当課だけです。"))
     if stop.resumed_at is not None:
         raise DomainError(_("この一時停止は既に解除されています。"))

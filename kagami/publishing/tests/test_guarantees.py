@@ -108,7 +108,7 @@ class ModelPlatform(Adapter):
             account.pk,
             request.text,
             request.idempotency_key,
-            account.publishable_at(timezone.now()) and not Pause.objects.covering(account).exists(),
+            _may_send(account, delivery),
             delivery.post.state == PostState.APPROVED and delivery.post.version == delivery.version,
         )
         if outcome == "stored-5xx":
@@ -127,6 +127,17 @@ class ModelPlatform(Adapter):
         return Published(platform_post_id=key, url=f"https://x.com/kagamino_town/status/{key}")
 
 
+def _may_send(account: OfficialAccount, delivery: Delivery) -> bool:
+    """The account may publish now, no pause covers it, and under a 炎上 pause only an
+    approved statement goes out (G-4-3, G-6-4)."""
+    pauses = list(Pause.objects.covering(account))
+    if any(not p.statements_allowed for p in pauses):
+        return False
+    if pauses and not delivery.post.statement:
+        return False
+    return account.publishable_at(timezone.now())
+
+
 # Indices into Town.people: the department's members, and those who may approve.
 ANYONE = st.integers(0, 5)
 MEMBERS = st.sampled_from([0, 1, 2])
@@ -139,8 +150,13 @@ TEXTS = st.sampled_from(
         "健康まつりのお知らせです。",
         "図書館は12月12日（土）に臨時休館します。",
         "ごみの収集日が変わります。",
+        "【お詫び】昨日お知らせした収集日に誤りがありました。",  # an official statement (G-6-4)
     ]
 )
+
+
+def _statement(text: str) -> str:
+    return "apology" if text.startswith("【お詫び】") else ""
 
 
 class Town:
@@ -229,6 +245,7 @@ class Guarantees(RuleBasedStateMachine):
             text=text,
             publish_at=timezone.now() + timedelta(minutes=minutes),
             out_of_hours_kind="emergency",
+            statement=_statement(text),
         )
 
     @rule(n=st.integers(0, 3), who=MEMBERS, text=TEXTS, minutes=SOON)
@@ -251,6 +268,8 @@ class Guarantees(RuleBasedStateMachine):
                 text=f"{text}（修正）" if minutes % 2 else text,
                 publish_at=timezone.now() + timedelta(minutes=minutes),
                 out_of_hours_kind="emergency",
+                # Rewriting a post into a statement (or back) is an edit like any other.
+                statement=_statement(text),
                 post=post,
             )
 
@@ -304,6 +323,12 @@ class Guarantees(RuleBasedStateMachine):
             actor=self.town.cast.takahashi,
             reason="訓練",
             account=None if everything else self.account,
+        )
+
+    @rule()
+    def declare_flaming(self) -> None:
+        publishing.restrict_to_statements(
+            actor=self.town.cast.suzuki, account=self.account, reason="炎上対応（訓練）"
         )
 
     @precondition(lambda self: Pause.objects.in_force().exists())
@@ -406,7 +431,10 @@ class Guarantees(RuleBasedStateMachine):
         for stored in ModelPlatform.store.values():
             delivery = Delivery.objects.get(idempotency_key=stored.key)
             assert stored.text == delivery.text
-            assert stored.publishable, "sent while the account could not publish or was paused"
+            assert stored.publishable, (
+                "sent while the account could not publish or was paused, or in 炎上 mode "
+                "without being an approved statement"
+            )
             assert stored.approved, "sent after the post was edited or withdrawn"
             kept = PostVersion.objects.get(post=delivery.post, number=delivery.version)
             assert kept.text_for(stored.account_id) == stored.text
