@@ -298,6 +298,8 @@ class SandboxPost(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     media_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the account deleted it (a correction, G-6-1); the training page then shows it so.
+    deleted_at = models.DateTimeField(_("削除日時"), null=True, blank=True)
 
     objects = SandboxPostQuerySet.as_manager()
 

@@ -91,6 +91,12 @@ class Platform(models.Model):
             "上限に達したアカウントの投稿は、枠が空くまで送信を待ちます。"
         ),
     )
+    # What the platform's API allows besides posting (trouble handling, G-6): corrections by
+    # deleting a post, and the look-alike watch. The adapters say the same (`can_delete`,
+    # `can_edit`, `can_lookup_users`); a test keeps the two in step.
+    can_delete_posts = models.BooleanField(_("APIで投稿を削除できる"), default=False)
+    can_edit_posts = models.BooleanField(_("APIで投稿を編集できる"), default=False)
+    can_lookup_users = models.BooleanField(_("APIで利用者を検索できる"), default=False)
     sort_order = models.PositiveIntegerField(_("表示順"), default=0)
     is_active = models.BooleanField(_("利用できる"), default=True)
 

@@ -13,9 +13,16 @@ HIGH_ANONYMITY_NOTE = _(
 # `handle_url_path`: where the handle sits in an account's URL. Facebook (page ids,
 # profile.php?id=), LINE (lin.ee short links) and YouTube (/channel/UC…) leave it blank: their
 # account URLs need not carry the handle.
+#
+# `can_delete_posts`, `can_edit_posts`, `can_lookup_users`: what the platform's API allows
+# besides posting, as each adapter in kagami.publishing.adapters documents it with the page that
+# says so (a test there keeps both in step). Absent means False; platforms posted by hand
+# (YouTube, TikTok, note) have none.
 PLATFORMS: list[dict[str, Any]] = [
     {
         "code": "facebook",
+        "can_delete_posts": True,
+        "can_edit_posts": True,
         "name": "Facebook",
         "anonymity": "low",
         "risk_note": _(
@@ -29,6 +36,8 @@ PLATFORMS: list[dict[str, Any]] = [
     },
     {
         "code": "x",
+        "can_delete_posts": True,
+        "can_lookup_users": True,
         "name": "X（旧Twitter）",
         "anonymity": "high",
         "risk_note": HIGH_ANONYMITY_NOTE,
@@ -40,6 +49,7 @@ PLATFORMS: list[dict[str, Any]] = [
     },
     {
         "code": "instagram",
+        "can_delete_posts": True,
         "daily_post_limit": 50,  # Instagram Graph API content_publishing_limit
         "name": "Instagram",
         "anonymity": "medium",
@@ -76,6 +86,7 @@ PLATFORMS: list[dict[str, Any]] = [
     },
     {
         "code": "threads",
+        "can_delete_posts": True,
         "daily_post_limit": 250,  # Threads API: 250 API-published posts per 24 hours
         "name": "Threads",
         "anonymity": "medium",
@@ -88,6 +99,8 @@ PLATFORMS: list[dict[str, Any]] = [
     },
     {
         "code": "bluesky",
+        "can_delete_posts": True,
+        "can_lookup_users": True,
         "name": "Bluesky",
         "anonymity": "high",
         "risk_note": HIGH_ANONYMITY_NOTE,
@@ -99,6 +112,9 @@ PLATFORMS: list[dict[str, Any]] = [
     },
     {
         "code": "mastodon",
+        "can_delete_posts": True,
+        "can_edit_posts": True,
+        "can_lookup_users": True,
         "name": "Mastodon",
         "anonymity": "high",
         "risk_note": _(

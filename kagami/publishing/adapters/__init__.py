@@ -4,6 +4,7 @@
 from kagami.publishing.adapters.base import (
     Adapter,
     ErrorKind,
+    FoundUser,
     MediaFile,
     Published,
     PublishError,
@@ -33,6 +34,7 @@ __all__ = [
     "REGISTRY",
     "Adapter",
     "ErrorKind",
+    "FoundUser",
     "MediaFile",
     "PublishError",
     "PublishRequest",

@@ -20,6 +20,12 @@ notice is never adopted. What an adapter must remember about one delivery across
 crashes (a container id, a record key) goes in `PublishRequest.notes`, which the worker keeps on
 the delivery. Tokens a platform rotates (X's refresh token) go back to the vault through
 `Adapter.keep_credentials`.
+
+Trouble handling (issue 14). Where the platform's API allows it, an adapter removes the account's
+own post (`delete`, for corrections: G-6-1) and says whether an account holds a handle
+(`lookup_user`, for the look-alike watch: G-6-3); `can_delete`, `can_edit` and
+`can_lookup_users` say which, and the platform catalogue (`registry.platforms`) repeats them for
+the screens, which may not import this package. An adapter that cannot answers REFUSED.
 """
 
 from __future__ import annotations
@@ -110,6 +116,17 @@ class PublishRequest:
 
 
 @dataclass(frozen=True)
+class FoundUser:
+    """An account that exists on the platform under a handle (look-alike watch, G-6-3)."""
+
+    handle: str  # as the platform spells it, with @ where the platform uses one
+    display_name: str
+    url: str  # its public profile URL (https)
+    platform_user_id: str
+    created_at: datetime | None = None  # when the platform says the account was made, if it says
+
+
+@dataclass(frozen=True)
 class Published:
     """The platform's own ID and public URL of the post."""
 
@@ -187,6 +204,10 @@ class Adapter(ABC):
     preview_spec: ImageSpec | None = None
     # At most this many images per post; checked before anything is uploaded.
     max_images: int | None = None
+    # What the platform's API does besides posting (each adapter cites the page that says so):
+    can_delete: bool = False  # the API deletes the account's own posts
+    can_edit: bool = False  # the API edits a published post (for the record; not used yet)
+    can_lookup_users: bool = False  # the API looks a user up by handle
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -235,3 +256,23 @@ class Adapter(ABC):
         """After an unclear attempt: the post if the platform already has it (by the
         idempotency key, or among the account's posts made since `request.first_attempt_at`,
         see `PublishRequest.may_be_ours`), else None."""
+
+    def delete(self, platform_post_id: str) -> None:
+        """Remove the account's own post (`Published.platform_post_id`). Idempotent: a post
+        already gone is success (the platform's not-found answer for it). PublishError on
+        failure, with the same ErrorKinds as publishing (credentials, rate limits,
+        unavailable…); REFUSED where the platform's API cannot delete posts."""
+        raise PublishError(
+            f"{self.code}: the platform's API does not allow deleting a post; "
+            "a person deletes it in the platform's own app",
+            ErrorKind.REFUSED,
+        )
+
+    def lookup_user(self, handle: str) -> FoundUser | None:
+        """The account with exactly this handle, or None if there is none (each adapter says
+        which of the platform's answers mean "none": unknown, suspended…). PublishError on
+        failure; REFUSED where the platform's API cannot look users up by handle."""
+        raise PublishError(
+            f"{self.code}: the platform's API does not look accounts up by handle",
+            ErrorKind.REFUSED,
+        )

@@ -17,6 +17,18 @@ AT Protocol / Bluesky HTTP API (docs.bsky.app/docs/api, lexicons in bluesky-soci
   before the call. So the post of a delivery has one possible address, and
   `com.atproto.repo.getRecord` tells exactly whether an earlier attempt made it.
 - `app.bsky.feed.getAuthorFeed` only for an attempt made before record keys were noted.
+- `com.atproto.repo.deleteRecord` of the post's record (our `platform_post_id` is its at://
+  URI). The reference PDS answers a record that is not there with success ("No-op if record
+  already doesn't exist", packages/pds/src/api/com/atproto/repo/deleteRecord.ts). A delete costs
+  1 write point, a create 3 (docs.bsky.app/docs/advanced-guides/rate-limits).
+- `app.bsky.actor.getProfile` with the handle as `actor` (docs.bsky.app/docs/api/
+  app-bsky-actor-get-profile): the account holding a handle. The AppView answers 400
+  InvalidRequest "Profile not found" for a handle no account has, 400 AccountTakedown for a
+  suspended account and 400 AccountDeactivated for a deactivated one
+  (packages/bsky/src/api/app/bsky/actor/getProfile.ts): all three are "no such account".
+
+No edit: a post is a record in the account's repo; the lexicon and the apps have no edit of a
+post (research table), so `can_edit` stays False.
 
 Rate limits: `ratelimit-reset` (epoch seconds) on a 429.
 
@@ -45,6 +57,7 @@ from atproto_client.exceptions import (
     RequestErrorBase,
     UnauthorizedError,
 )
+from atproto_client.models import string_formats
 from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
@@ -56,6 +69,7 @@ from kagami.publishing.adapters import images
 from kagami.publishing.adapters.base import (
     Adapter,
     ErrorKind,
+    FoundUser,
     MediaFile,
     Published,
     PublishError,
@@ -81,6 +95,10 @@ ACCOUNT_GONE = {
     "RepoTakendown",
     "RepoDeactivated",
 }
+# getProfile's answers for a handle no visible account holds (see the module docstring).
+PROFILE_GONE = {"AccountTakedown", "AccountDeactivated"}
+PROFILE_NOT_FOUND = "Profile not found"
+_POST_URI = re.compile(r"at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/]+)")
 # The PDS's words for a token it no longer takes (packages/pds/src/auth-verifier.ts,
 # refreshSession.ts): 400 ExpiredToken / InvalidToken.
 SESSION_REJECTED = {"ExpiredToken", "InvalidToken"}
@@ -156,6 +174,8 @@ class BlueskyAdapter(Adapter):
     credential_names = ("handle", "app_password")
     image_spec = images.BLUESKY
     max_images = 4  # lexicons/app/bsky/embed/images.json: "maxLength": 4
+    can_delete = True
+    can_lookup_users = True
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -317,6 +337,55 @@ class BlueskyAdapter(Adapter):
             if _normalised(getattr(post.record, "text", "")) == wanted:
                 return self._published(post.uri)
         return None
+
+    # -- corrections and the look-alike watch -----------------------------------------------
+    def delete(self, platform_post_id: str) -> None:
+        uri = _POST_URI.fullmatch(platform_post_id.strip())
+        if uri is None or uri["collection"] != POST:
+            raise PublishError(
+                f"bluesky: not the at:// URI of a post: {platform_post_id!r}", ErrorKind.REFUSED
+            )
+        self._call(lambda: self._delete(uri["repo"], uri["rkey"]))
+
+    def _delete(self, repo: str, rkey: str) -> None:
+        assert self._did is not None
+        if repo not in (self._did, self._handle):
+            raise PublishError(
+                f"bluesky: at://{repo}/{POST}/{rkey} is not a post of this account",
+                ErrorKind.REFUSED,
+            )
+        self.client.com.atproto.repo.delete_record(
+            models.ComAtprotoRepoDeleteRecord.Data(repo=self._did, collection=POST, rkey=rkey)
+        )
+
+    def lookup_user(self, handle: str) -> FoundUser | None:
+        wanted = handle.strip().removeprefix("@").lower()
+        if not string_formats.is_valid_handle(wanted):
+            return None  # atproto.com/specs/handle: no account can hold it
+        return self._call(lambda: self._profile(wanted))
+
+    def _profile(self, handle: str) -> FoundUser | None:
+        try:
+            profile = self.client.app.bsky.actor.get_profile(
+                models.AppBskyActorGetProfile.Params(actor=handle)
+            )
+        except RequestErrorBase as exc:
+            content = exc.response.content if exc.response is not None else None
+            said = content.message if isinstance(content, XrpcError) else None
+            status = exc.response.status_code if exc.response is not None else None
+            if status == 400 and (_error_name(exc) in PROFILE_GONE or said == PROFILE_NOT_FOUND):
+                return None
+            raise
+        if profile.handle.lower() != handle:
+            # Its handle does not verify ("handle.invalid"): the account does not hold this one.
+            return None
+        return FoundUser(
+            handle=f"@{profile.handle}",
+            display_name=profile.display_name or "",
+            url=f"{WEB_URL}/profile/{profile.handle}",
+            platform_user_id=profile.did,
+            created_at=_when(profile.created_at),
+        )
 
     def _published(self, uri: str) -> Published:
         rkey = uri.rsplit("/", 1)[-1]

@@ -21,6 +21,12 @@ takes no bytes: `originalContentUrl` and `previewImageUrl` are public HTTPS addr
 prepared image and of its preview (reference/messaging-api/#image-message), which members' apps
 fetch when a message is shown.
 
+No correction or look-alike watch through the API: the Messaging API has no endpoint that
+unsends a sent message (reference/messaging-api; line-bot-sdk's MessagingApi deletes only rich
+menus, and "unsend" exists only as the webhook event of a user unsending their own message) and
+none that finds an account by its ID, so `can_delete`, `can_edit` and `can_lookup_users` stay
+False: a wrong broadcast is corrected by a new message.
+
 Credentials: `channel_access_token`. `base_url` overrides https://api.line.me.
 """
 

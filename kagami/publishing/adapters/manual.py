@@ -1,5 +1,6 @@
 """Manual posting: the platform or the town has no API access (G-2: note, TikTok, YouTube).
-Staff are told to post by hand at the slot and record the resulting URL."""
+Staff are told to post by hand at the slot and record the resulting URL. Deleting a post and
+looking accounts up are done by hand too (the base class refuses them)."""
 
 from kagami.publishing.adapters.base import (
     Adapter,

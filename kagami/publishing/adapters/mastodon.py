@@ -14,6 +14,15 @@ Mastodon REST API (docs.joinmastodon.org):
   after an unclear attempt: statuses made since the first attempt (`created_at`) with the same
   text. Ids are opaque (/api/guidelines#id), so the time window is checked on `created_at`,
   never derived into a `min_id`.
+- `DELETE /api/v1/statuses/:id` (/methods/statuses#delete): the deleted status; 404 "Record not
+  found" when the "Status is not owned by you or does not exist". The id is the one this
+  account's post was published with, so a 404 from the instance means it is gone. 30 deletes
+  per 30 minutes per account (/api/rate-limits).
+- `GET /api/v1/accounts/lookup?acct=` (/methods/accounts#lookup, 3.4.0): the account holding a
+  handle, among the accounts the instance already knows (no WebFinger); 404 "Record not found"
+  when the "Username or address does not map to an account". A suspended account comes back
+  with `suspended: true` (/entities/Account): no account to watch, so None as well.
+- Editing exists (`PUT /api/v1/statuses/:id`, /methods/statuses#edit, 3.5.0), not used yet.
 - Rate limits: `X-RateLimit-Reset` (ISO 8601), /api/rate-limits.
 
 Credentials: `access_token`. `base_url`: the instance, e.g. ``https://mastodon.example``.
@@ -27,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from mastodon import Mastodon
@@ -34,6 +44,7 @@ from mastodon.errors import (
     MastodonAPIError,
     MastodonError,
     MastodonNetworkError,
+    MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonServerError,
     MastodonUnauthorizedError,
@@ -43,6 +54,7 @@ from kagami.publishing.adapters import images
 from kagami.publishing.adapters.base import (
     Adapter,
     ErrorKind,
+    FoundUser,
     Published,
     PublishError,
     PublishRequest,
@@ -64,6 +76,11 @@ NOT_READY = "have not finished processing"
 # Assumed server version: skips Mastodon.py's version probe (one request per adapter).
 ASSUMED_VERSION = "4.3.0"
 
+# Mastodon's Account::USERNAME_RE (app/models/account.rb): letters, digits and underscores, with
+# dots and dashes only inside (remote servers' usernames).
+_USERNAME = re.compile(r"[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?", re.IGNORECASE)
+# Status ids are opaque strings (/api/guidelines#id); this keeps them to one path segment.
+_STATUS_ID = re.compile(r"[A-Za-z0-9_-]+")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -83,6 +100,9 @@ class MastodonAdapter(Adapter):
     credential_names = ("access_token",)
     image_spec = images.MASTODON
     max_images = 4  # /methods/statuses#create; "Cannot attach more than 4 files"
+    can_delete = True
+    can_edit = True
+    can_lookup_users = True
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -196,6 +216,63 @@ class MastodonAdapter(Adapter):
         except MastodonError as exc:
             raise self._error(exc) from exc
         return None
+
+    # -- corrections and the look-alike watch -----------------------------------------------
+    def delete(self, platform_post_id: str) -> None:
+        status_id = platform_post_id.strip()
+        if not _STATUS_ID.fullmatch(status_id):
+            raise PublishError(
+                f"mastodon: not a status id: {platform_post_id!r}", ErrorKind.REFUSED
+            )
+        try:
+            self.api.status_delete(status_id)
+        except MastodonNotFoundError as exc:
+            if not self._instance_says_not_found(exc):
+                raise self._error(exc) from exc
+        except MastodonError as exc:
+            raise self._error(exc) from exc
+
+    def lookup_user(self, handle: str) -> FoundUser | None:
+        acct = handle.strip().removeprefix("@")
+        username, _, domain = acct.partition("@")
+        if not _USERNAME.fullmatch(username) or "@" in domain:
+            return None  # no account can have it
+        try:
+            account = self.api.account_lookup(acct)
+        except MastodonNotFoundError as exc:
+            if self._instance_says_not_found(exc):
+                return None
+            raise self._error(exc) from exc
+        except MastodonError as exc:
+            raise self._error(exc) from exc
+        if account.get("suspended"):
+            return None
+        answered = str(account.get("acct") or "")
+        their_name, _, their_domain = answered.partition("@")
+        if their_name.lower() != username.lower() or (
+            their_domain and domain and their_domain.lower() != domain.lower()
+        ):
+            return None
+        # A local account's acct has no domain; the instance's own is the one asked for, else
+        # its web address (an instance may use another domain for handles: LOCAL_DOMAIN).
+        home = their_domain or domain or urlsplit(self.base_url or "").hostname or ""
+        try:
+            return FoundUser(
+                handle=f"@{their_name}@{home}",
+                display_name=str(account.get("display_name") or ""),
+                url=str(account["url"]),
+                platform_user_id=str(account["id"]),
+                created_at=_created_at(account),
+            )
+        except (KeyError, TypeError) as exc:
+            raise PublishError(
+                f"mastodon: unexpected account: {exc!r}", ErrorKind.BAD_RESPONSE
+            ) from exc
+
+    def _instance_says_not_found(self, exc: MastodonError) -> bool:
+        """A 404 with Mastodon's own error body (not a proxy's page)."""
+        status, message = _status_and_message(exc, self._last_response)
+        return status == 404 and message is not None
 
     @staticmethod
     def _published(status: Mapping[str, Any]) -> Published:

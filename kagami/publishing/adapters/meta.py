@@ -42,6 +42,31 @@ temporary; 190, 102, 3, 10 and 200–299 are token or permission problems; 506 a
 
 None of these has an idempotency key: recovery relies on the kept container (Instagram,
 Threads) and on the account's posts made since the first attempt (`PublishRequest.may_be_ours`).
+
+Deleting the account's own post (corrections, G-6-1):
+
+* Facebook Page: `DELETE /{page-post-id}` with `pages_manage_posts`, answering `{"success": true}`
+  (pages-api/posts, "Delete a post"; graph-api/reference/post "Deleting"). A post can be edited
+  too (`POST /{page-post-id}` with `message`; graph-api/reference/post "Updating": "An app can
+  only update a Page post if the post was made using that app"): `can_edit`.
+* Instagram: `DELETE /<IG_MEDIA_ID>` on graph.facebook.com, with a Facebook User access token
+  holding `instagram_basic` and `instagram_manage_contents` (instagram-platform/reference/
+  instagram-media, "Deleting", added December 2025): "This api only supports Instagram API with
+  Facebook login only. Non-ad posts, Stories, Reels and entire carousel albums are supported."
+  Answers `{"success": true, "deleted_id": ...}`; -1/2207073 "Media Type Not Supported" for
+  others. A caption cannot be edited ("Updating" takes only `comment_enabled`).
+* Threads: `DELETE /{threads-media-id}` with `threads_delete`, answering `{"success": true,
+  "deleted_id": ...}` (threads/posts/delete-posts); "100 deletes per day per account". Before
+  deleting, the quota is read from `GET /{threads-user-id}/threads_publishing_limit?fields=
+  delete_quota_usage,delete_config` (the endpoint of threads/overview "Rate limiting"; its
+  delete fields as public Threads clients read them, to be confirmed with a real call). No edit
+  endpoint.
+
+What Graph answers for a post already deleted is not documented; for a node it cannot find it
+answers 100/33 ("Object with ID ... does not exist, cannot be loaded due to missing
+permissions, or does not support this operation"), Threads also 24/4279009 "The requested
+resource does not exist". Since those also cover missing permissions, the post is then looked
+up: a post that cannot be read either is gone (success); one that can is refused to us.
 """
 
 from __future__ import annotations
@@ -49,6 +74,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import ssl
 import time
 import unicodedata
@@ -120,6 +146,13 @@ IG_ACCOUNT_RESTRICTED = 2207050  # 25/2207050 "The Instagram account is restrict
 # -2/2207020, 24/2207006, 24/2207008 (error-codes page); Threads answers 24/4279009 "The
 # requested resource does not exist" for a container it does not have (yet).
 CONTAINER_GONE = {2207006, 2207008, 2207020, 4279009}
+# (code, subcode) of Graph's "no such node" answers (see the module docstring).
+NODE_NOT_FOUND = {(100, 33), (24, 4279009)}
+# Graph node ids: numbers, Page posts `{page-id}_{post-id}`.
+_NODE_ID = re.compile(r"\d+(_\d+)?")
+# How long a Threads account waits when its 100 deletes a day are used up, before the quota is
+# read again (the moving window's oldest delete is not given).
+DELETE_QUOTA_RECHECK = timedelta(hours=1)
 MEDIA_SUBCODES = {2207004, 2207005, 2207009, 2207026, 2207052}
 
 
@@ -185,6 +218,9 @@ class _Graph:
     def post(self, path: str, **data: Any) -> dict[str, Any]:
         form = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in data.items()}
         return self._call("POST", path, data=form)
+
+    def delete(self, path: str) -> dict[str, Any]:
+        return self._call("DELETE", path)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -279,6 +315,9 @@ class _MetaAdapter(Adapter):
     version = GRAPH_VERSION
     # Meta fetches images when the containers are made; they expire after 24 hours.
     media_url_lifetime = timedelta(hours=24)
+    can_delete = True
+    # The permission a token needs to delete (named when Meta refuses).
+    delete_permission = ""
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -292,6 +331,44 @@ class _MetaAdapter(Adapter):
                 raise PublishError(f"{self.code}: no {key} stored", ErrorKind.CREDENTIALS)
         self.graph = _Graph(self.code, base_url or self.default_base, self.version, token, timeout)
         self.sleep: Callable[[float], None] = time.sleep
+
+    # -- corrections ------------------------------------------------------------------------
+    def delete(self, platform_post_id: str) -> None:
+        post_id = platform_post_id.strip()
+        if not _NODE_ID.fullmatch(post_id):
+            raise PublishError(
+                f"{self.code}: not a post ID: {platform_post_id!r}", ErrorKind.REFUSED
+            )
+        self._before_deleting()
+        try:
+            answer = self.graph.delete(post_id)
+        except GraphError as exc:
+            if (exc.code, exc.subcode) not in NODE_NOT_FOUND:
+                raise
+            if self._readable(post_id):
+                raise PublishError(
+                    f"{exc.message} — the post is still there: the token may lack "
+                    f"{self.delete_permission}, or the post was made by another app",
+                    ErrorKind.REFUSED,
+                ) from exc
+            return  # already gone
+        if answer.get("success") is not True:
+            raise PublishError(
+                f"{self.code}: unexpected answer to deleting {post_id}: {answer!r}"[:300],
+                ErrorKind.BAD_RESPONSE,
+            )
+
+    def _before_deleting(self) -> None:
+        """Checks before a delete (Threads' daily delete quota)."""
+
+    def _readable(self, node: str) -> bool:
+        try:
+            self.graph.get(node, fields="id")
+        except GraphError as exc:
+            if (exc.code, exc.subcode) in NODE_NOT_FOUND:
+                return False
+            raise
+        return True
 
     def _id(self, body: Mapping[str, Any], what: str) -> str:
         value = body.get("id")
@@ -324,6 +401,8 @@ class _MetaAdapter(Adapter):
 class FacebookAdapter(_MetaAdapter):
     code = "facebook"
     credential_names = ("page_id", "page_access_token")
+    can_edit = True
+    delete_permission = "pages_manage_posts"
     image_spec = images.FACEBOOK
     # Meta documents no number for `attached_media` (it is not even in the page/feed
     # reference); 10 as on Instagram, so a post that goes to both is refused the same way.
@@ -572,6 +651,7 @@ class _ContainerAdapter(_MetaAdapter):
 class InstagramAdapter(_ContainerAdapter):
     code = "instagram"
     credential_names = ("ig_user_id", "access_token")
+    delete_permission = "instagram_manage_contents"
     publish_edge = "media_publish"
     text_field = "caption"
     state_field = "status_code"
@@ -682,6 +762,7 @@ class InstagramAdapter(_ContainerAdapter):
 class ThreadsAdapter(_ContainerAdapter):
     code = "threads"
     credential_names = ("threads_user_id", "access_token")
+    delete_permission = "threads_delete"
     default_base = THREADS_URL
     version = THREADS_VERSION
     publish_edge = "threads_publish"
@@ -702,3 +783,22 @@ class ThreadsAdapter(_ContainerAdapter):
         if media.alt_text:
             body["alt_text"] = media.alt_text
         return self._id(self.graph.post(edge, **body), "threads")
+
+    def _before_deleting(self) -> None:
+        """Refuse to delete over the 24-hour delete quota (threads/posts/delete-posts: 100
+        deletes a day), and look again in an hour."""
+        body = self.graph.get(
+            f"{self.account}/threads_publishing_limit", fields="delete_quota_usage,delete_config"
+        )
+        data = body.get("data")
+        entry = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+        usage, config = entry.get("delete_quota_usage"), entry.get("delete_config")
+        total = config.get("quota_total") if isinstance(config, dict) else None
+        if not isinstance(usage, int) or not isinstance(total, int) or usage < total:
+            return  # an unreadable answer: the delete endpoint enforces the limit anyway
+        raise PublishError(
+            f"threads: the account has deleted {usage} of the {total} posts the API allows "
+            "in 24 hours",
+            ErrorKind.RATE_LIMITED,
+            retry_after=_now() + DELETE_QUOTA_RECHECK,
+        )

@@ -1,11 +1,14 @@
 """The sandbox: a training network inside Kagami, clearly labelled, where the demo and staff
-training publish and can see the result (ARCHITECTURE.md, "Publishing")."""
+training publish and can see the result (ARCHITECTURE.md, "Publishing"). It deletes posts as the
+real platforms do (marked deleted, shown as 削除済み on the training page), so corrections can be
+practised; it has no other accounts to look up."""
 
 import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from kagami.publishing.adapters.base import (
     Adapter,
@@ -18,6 +21,7 @@ from kagami.publishing.adapters.base import (
 
 class SandboxAdapter(Adapter):
     code = "sandbox"
+    can_delete = True
 
     def __init__(self, *args: object, account: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -56,3 +60,21 @@ class SandboxAdapter(Adapter):
 
         post = SandboxPost.objects.filter(idempotency_key=request.idempotency_key).first()
         return self._published(post) if post else None
+
+    def delete(self, platform_post_id: str) -> None:
+        from kagami.publishing.models import SandboxPost
+
+        if self.account is None:
+            raise PublishError("sandbox: no account", ErrorKind.REFUSED)
+        if not platform_post_id.isascii() or not platform_post_id.isdigit():
+            raise PublishError(f"sandbox: not a post ID: {platform_post_id!r}", ErrorKind.REFUSED)
+        post = SandboxPost.objects.filter(pk=int(platform_post_id)).first()
+        if post is None:
+            return  # gone: like a platform's not-found answer, success
+        if post.account_id != self.account.pk:  # type: ignore[attr-defined]
+            raise PublishError(
+                f"sandbox: post {platform_post_id} is not this account's", ErrorKind.REFUSED
+            )
+        SandboxPost.objects.filter(pk=post.pk, deleted_at__isnull=True).update(
+            deleted_at=timezone.now()
+        )

@@ -8,6 +8,20 @@ X API v2 endpoints (docs.x.com):
   attempt (X has no idempotency key).
 - `POST /2/oauth2/token` with grant_type=refresh_token (fundamentals/authentication/oauth-2-0/
   authorization-code and user-access-token): a new access token, and a new refresh token.
+- `DELETE /2/tweets/:id` (tweets/manage-tweets/api-reference/delete-tweets-id; scopes
+  tweet.read, tweet.write, users.read; 50 per 15 minutes per user): answers
+  `{"data": {"deleted": true}}`. What X answers for a post already gone is not documented, so
+  any other answer is checked with `GET /2/tweets/:id` (x-api/posts/lookup), whose
+  resource-not-found problem means the post is gone.
+- `GET /2/users/by/username/:username` with `user.fields=created_at` (x-api/users/lookup): the
+  account holding a handle. An unknown or suspended account comes back as a resource-not-found
+  problem in `errors` (with 200 as X answers; with 404 as the integrate guide says): both are
+  "no such account".
+
+Editing: POST /2/tweets takes `edit_options.previous_post_id` in X's OpenAPI specification (xdk's
+CreatePostsEditOptions), but a post can be edited only within 30 minutes of posting, at most
+5 times, each edit a new post ID (x-api/fundamentals/edit-posts): not a way to correct a notice
+found wrong later, so `can_edit` stays False.
 
 Rate limits (x-api/fundamentals/rate-limits): `x-rate-limit-reset` (epoch seconds) for the
 15-minute window; `POST /2/tweets` also answers `x-user-limit-24hour-*` and
@@ -44,6 +58,7 @@ from kagami.publishing.adapters.base import (
     CLOCK_SKEW,
     Adapter,
     ErrorKind,
+    FoundUser,
     MediaFile,
     Published,
     PublishError,
@@ -63,6 +78,10 @@ ACCESS_TOKEN_LIFETIME = timedelta(hours=2)
 EXPIRES_AT = "access_token_expires_at"
 
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+# help.x.com/en/managing-your-account/x-username-rules: at most 15 letters, digits and
+# underscores. Anything else cannot be an X account (X would answer 400 Invalid Request).
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+_NOT_FOUND_PROBLEM = "/2/problems/resource-not-found"
 _SPACE = re.compile(r"\s+")
 _T = TypeVar("_T")
 
@@ -91,6 +110,8 @@ class XAdapter(Adapter):
     credential_names = ("access_token",)
     image_spec = images.X
     max_images = 4
+    can_delete = True
+    can_lookup_users = True
 
     def __init__(
         self, credentials: Mapping[str, str], *, base_url: str | None = None, timeout: float = 20.0
@@ -180,13 +201,92 @@ class XAdapter(Adapter):
             params["pagination_token"] = token
 
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
-        response = self.client.session.get(
+        return self._send("GET", path, params)
+
+    def _send(
+        self, method: str, path: str, params: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        response = self.client.session.request(
+            method,
             self.api + path,
             params=params,
             headers={"Authorization": f"Bearer {self.client.access_token}"},
         )
         response.raise_for_status()
         return response
+
+    # -- corrections and the look-alike watch -----------------------------------------------
+    def delete(self, platform_post_id: str) -> None:
+        post_id = platform_post_id.strip()
+        if not post_id.isdigit():
+            raise PublishError(f"x: not a post ID: {platform_post_id!r}", ErrorKind.REFUSED)
+        try:
+            answer = self._answer_or_404(lambda: self._send("DELETE", f"/2/tweets/{post_id}"))
+            data = answer.get("data") if answer is not None else None
+            if isinstance(data, dict) and data.get("deleted") is True:
+                return
+            if self._post_exists(post_id):
+                said = _problems(answer or {}) or "no reason given"
+                raise PublishError(
+                    f"x: X did not delete post {post_id} ({said})", ErrorKind.REFUSED
+                )
+        except Exception as exc:
+            raise _error(exc) from exc
+
+    def _post_exists(self, post_id: str) -> bool:
+        answer = self._answer_or_404(lambda: self._get(f"/2/tweets/{post_id}", {}))
+        if answer is not None and isinstance(answer.get("data"), dict):
+            return True
+        if answer is None or _not_found(answer):
+            return False
+        raise PublishError(
+            f"x: unexpected answer when looking up post {post_id}: {answer!r}"[:300],
+            ErrorKind.BAD_RESPONSE,
+        )
+
+    def lookup_user(self, handle: str) -> FoundUser | None:
+        username = handle.strip().removeprefix("@")
+        if not _USERNAME.fullmatch(username):
+            return None
+        params = {"user.fields": "created_at,name,username"}
+        try:
+            answer = self._answer_or_404(
+                lambda: self._get(f"/2/users/by/username/{username}", params)
+            )
+            data = answer.get("data") if answer is not None else None
+            if data is None and (answer is None or _not_found(answer)):
+                return None  # unknown, or suspended ("User has been suspended: [...]")
+            if not (
+                isinstance(data, dict)
+                and isinstance(data.get("id"), str)
+                and isinstance(data.get("username"), str)
+            ):
+                raise PublishError(
+                    f"x: unexpected answer when looking up @{username}: {answer!r}"[:300],
+                    ErrorKind.BAD_RESPONSE,
+                )
+        except Exception as exc:
+            raise _error(exc) from exc
+        name = data["username"]
+        return FoundUser(
+            handle=f"@{name}",
+            display_name=str(data.get("name") or ""),
+            url=f"{WEB_URL}/{name}",
+            platform_user_id=data["id"],
+            created_at=_parse_time(data.get("created_at")),
+        )
+
+    def _answer_or_404(self, call: Callable[[], requests.Response]) -> dict[str, Any] | None:
+        """The JSON answer of `call`; None when X answered 404 with a resource-not-found problem
+        (other errors raise as usual)."""
+        try:
+            response = self._call(call)
+        except requests.HTTPError as exc:
+            failed = exc.response
+            if failed is not None and failed.status_code == 404 and _not_found(_json(failed)):
+                return None
+            raise
+        return _json(response)
 
     @staticmethod
     def _url(handle: str, post_id: str) -> str:
@@ -327,6 +427,27 @@ def _parse_time(value: str | None) -> datetime | None:
         except ValueError:
             return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _problem_list(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    listed = body.get("errors")
+    problems = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+    return problems or ([dict(body)] if "type" in body else [])
+
+
+def _not_found(body: Mapping[str, Any]) -> bool:
+    """Whether X says the resource asked for is not there (or not shown: suspended users)."""
+    problems = _problem_list(body)
+    return bool(problems) and all(
+        str(p.get("type") or "").endswith(_NOT_FOUND_PROBLEM) for p in problems
+    )
+
+
+def _problems(body: Mapping[str, Any]) -> str:
+    return "; ".join(
+        str(p.get("detail") or p.get("title") or p.get("message") or "")
+        for p in _problem_list(body)
+    )
 
 
 def _retry_after(headers: Mapping[str, str]) -> datetime:

@@ -687,3 +687,155 @@ def test_a_fresh_login_whose_token_is_refused_is_a_credentials_problem(fake: Fak
         adapter(fake).publish(req())
     assert caught.value.kind == ErrorKind.CREDENTIALS
     assert len(fake.received("POST", LOGIN)) == 1  # no loop of logins
+
+
+# -- corrections: deleting the account's own post (G-6-1) ----------------------------------
+DELETE = X + r"com\.atproto\.repo\.deleteRecord"
+PROFILE = X + r"app\.bsky\.actor\.getProfile"
+
+
+def test_delete_removes_the_posts_record(fake: FakeBluesky) -> None:
+    published = adapter(fake).publish(req())
+    adapter(fake).delete(published.platform_post_id)
+    assert fake.posts == [] and fake.records == {}
+    [sent] = fake.received("POST", DELETE)
+    rkey = published.platform_post_id.rsplit("/", 1)[1]
+    assert sent.json() == {"repo": DID, "collection": "app.bsky.feed.post", "rkey": rkey}
+
+
+def test_deleting_a_record_already_gone_is_success(fake: FakeBluesky) -> None:
+    post = fake.add_post(TEXT)
+    adapter(fake).delete(post["uri"])
+    adapter(fake).delete(post["uri"])
+    assert len(fake.received("POST", DELETE)) == 2
+
+
+def test_delete_refuses_another_accounts_post_and_what_is_not_a_post_uri(
+    fake: FakeBluesky,
+) -> None:
+    for other in (
+        "at://did:plc:someoneelse0000000000000/app.bsky.feed.post/3l00000000001",
+        f"at://{DID}/app.bsky.feed.like/3l00000000001",
+        "https://bsky.app/profile/kagami-town.bsky.social/post/3l00000000001",
+    ):
+        with pytest.raises(PublishError) as caught:
+            adapter(fake).delete(other)
+        assert caught.value.kind == ErrorKind.REFUSED
+    assert not fake.received("POST", DELETE)
+
+
+def test_delete_with_a_wrong_app_password_is_a_credentials_problem(fake: FakeBluesky) -> None:
+    post = fake.add_post(TEXT)
+    with pytest.raises(PublishError) as caught:
+        adapter(fake, password="wrong-pass-word-here").delete(post["uri"])
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+    assert fake.posts == [post]
+
+
+def test_delete_waits_for_the_rate_limit_reset(fake: FakeBluesky) -> None:
+    reset = int(time.time()) + 900
+    fake.fail_next("POST", DELETE, FakeBluesky.rate_limited(reset))
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(fake.add_post(TEXT)["uri"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+    assert caught.value.retry_after == datetime.fromtimestamp(reset, UTC)
+
+
+def test_delete_counts_one_write_point(fake: FakeBluesky) -> None:
+    adapter(fake).delete(fake.add_post(TEXT)["uri"])
+    answer = httpx.post(
+        f"{fake.url}/xrpc/com.atproto.repo.deleteRecord",
+        json={"repo": DID, "collection": "app.bsky.feed.post", "rkey": "3l00000000009"},
+        headers={"Authorization": f"Bearer {fake.session_string().split(':::')[2]}"},
+    )
+    assert answer.json() == {}
+    assert answer.headers["RateLimit-Remaining"] == "4998"
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (
+            FakeBluesky.error(502, "InternalServerError", "Internal Server Error"),
+            ErrorKind.UNAVAILABLE,
+        ),
+        (CLOSE, ErrorKind.NETWORK),
+    ],
+)
+def test_delete_failures_are_retryable(fake: FakeBluesky, answer: object, kind: ErrorKind) -> None:
+    fake.fail_next("POST", DELETE, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(fake.add_post(TEXT)["uri"])
+    assert caught.value.kind == kind
+
+
+# -- the look-alike watch: who holds a handle (G-6-3) -------------------------------------
+def test_lookup_finds_the_account_with_its_name_and_creation_date(fake: FakeBluesky) -> None:
+    other = fake.add_profile(
+        "kagamino-town.bsky.social", "鏡野町役場", created_at="2026-11-20T03:04:05.000Z"
+    )
+    found = adapter(fake).lookup_user("@Kagamino-Town.bsky.social")
+    assert found is not None
+    assert found.handle == "@kagamino-town.bsky.social"
+    assert found.display_name == "鏡野町役場"
+    assert found.url == "https://bsky.app/profile/kagamino-town.bsky.social"
+    assert found.platform_user_id == other["did"]
+    assert found.created_at == datetime(2026, 11, 20, 3, 4, 5, tzinfo=UTC)
+    [sent] = fake.received("GET", PROFILE)
+    assert sent.query["actor"] == ["kagamino-town.bsky.social"]
+
+
+def test_lookup_of_an_unknown_handle_is_none(fake: FakeBluesky) -> None:
+    assert adapter(fake).lookup_user("kagamino-nise.bsky.social") is None
+
+
+@pytest.mark.parametrize("status", ["takendown", "deactivated"])
+def test_lookup_of_a_suspended_or_deactivated_account_is_none(
+    fake: FakeBluesky, status: str
+) -> None:
+    fake.add_profile("kagamino-nise.bsky.social", "鏡野町", status=status)
+    assert adapter(fake).lookup_user("kagamino-nise.bsky.social") is None
+
+
+def test_an_account_whose_handle_does_not_verify_does_not_hold_it(fake: FakeBluesky) -> None:
+    profile = fake.add_profile("kagamino-nise.bsky.social", "鏡野町")
+    profile["handle"] = "handle.invalid"
+    assert adapter(fake).lookup_user("kagamino-nise.bsky.social") is None
+
+
+def test_a_handle_no_account_can_have_is_none_without_asking(fake: FakeBluesky) -> None:
+    assert adapter(fake).lookup_user("@kagamino_town") is None
+    assert not fake.requests
+
+
+def test_the_fake_refuses_an_actor_that_is_neither_handle_nor_did(fake: FakeBluesky) -> None:
+    token = fake.session_string().split(":::")[2]
+    answer = httpx.get(
+        f"{fake.url}/xrpc/app.bsky.actor.getProfile",
+        params={"actor": "kagamino_town"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "InvalidRequest"
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (FakeBluesky.error(400, "ExpiredToken", "Token has expired"), ErrorKind.CREDENTIALS),
+        (FakeBluesky.rate_limited(int(time.time()) + 60), ErrorKind.RATE_LIMITED),
+        (
+            FakeBluesky.error(503, "InternalServerError", "Internal Server Error"),
+            ErrorKind.UNAVAILABLE,
+        ),
+        (HANG, ErrorKind.NETWORK),
+    ],
+    ids=["expired", "429", "503", "timeout"],
+)
+def test_lookup_failures_are_publish_errors(
+    fake: FakeBluesky, answer: object, kind: ErrorKind
+) -> None:
+    fake.fail_next("GET", PROFILE, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).lookup_user("kagamino-nise.bsky.social")
+    assert caught.value.kind == kind

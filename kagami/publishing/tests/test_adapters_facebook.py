@@ -266,3 +266,112 @@ def test_the_users_message_is_kept_with_the_error(fake: FakeGraph) -> None:
         caught.value.message
         == "facebook: 400 (#100/1349125) Invalid parameter (投稿が長すぎます。)"
     )
+
+
+# -- corrections: deleting the Page's own post (G-6-1) -------------------------------------
+NODE = r"/v[0-9.]+/\d+(_\d+)?"
+
+
+def test_the_page_can_delete_and_edit_its_posts_but_not_look_users_up() -> None:
+    assert FacebookAdapter.can_delete and FacebookAdapter.can_edit
+    assert not FacebookAdapter.can_lookup_users
+
+
+def test_delete_removes_the_pages_post(fake: FakeGraph) -> None:
+    post_id = facebook(fake).publish(req()).platform_post_id
+    facebook(fake).delete(post_id)
+    assert fake.page_posts == []
+    [sent] = fake.received("DELETE", NODE)
+    assert sent.path.endswith(f"/{post_id}")
+    assert sent.header("authorization") == f"Bearer {TOKEN}"
+    assert fake.received("GET", NODE) == []
+
+
+def test_deleting_a_post_already_gone_is_success(fake: FakeGraph) -> None:
+    post_id = facebook(fake).publish(req()).platform_post_id
+    facebook(fake).delete(post_id)
+    facebook(fake).delete(post_id)
+    [looked] = fake.received("GET", NODE)  # 100/33 also means "no permission": looked up
+    assert looked.path.endswith(f"/{post_id}")
+
+
+def test_a_post_graph_will_not_delete_but_still_shows_is_refused(fake: FakeGraph) -> None:
+    post = fake.add_page_post(TEXT, datetime.now(UTC))
+    fake.fail_next(
+        "DELETE",
+        NODE,
+        graph_error(400, "Unsupported delete request.", 100, 33, kind="GraphMethodException"),
+    )
+    with pytest.raises(PublishError) as caught:
+        facebook(fake).delete(post["id"])
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert "pages_manage_posts" in caught.value.message
+    assert fake.page_posts == [post]
+
+
+def test_delete_with_an_expired_token_is_a_credentials_problem(fake: FakeGraph) -> None:
+    post = fake.add_page_post(TEXT, datetime.now(UTC))
+    with pytest.raises(PublishError) as caught:
+        facebook(fake, token="expired").delete(post["id"])
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+    assert fake.page_posts == [post]
+
+
+def test_delete_without_the_permission_is_a_credentials_problem(fake: FakeGraph) -> None:
+    fake.fail_next(
+        "DELETE", NODE, graph_error(403, "(#200) Requires pages_manage_posts permission", 200)
+    )
+    with pytest.raises(PublishError) as caught:
+        facebook(fake).delete(fake.add_page_post(TEXT, datetime.now(UTC))["id"])
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+
+
+def test_delete_waits_for_metas_estimate_when_rate_limited(fake: FakeGraph) -> None:
+    usage = '{"call_count": 100, "total_time": 20, "total_cputime": 20, "estimated_time_to_regain_access": 7}'
+    fake.fail_next(
+        "DELETE",
+        NODE,
+        FakeResponse(
+            400,
+            {"error": {"message": "(#4) Application request limit reached", "code": 4}},
+            {"X-App-Usage": usage},
+        ),
+    )
+    before = datetime.now(UTC)
+    with pytest.raises(PublishError) as caught:
+        facebook(fake).delete(fake.add_page_post(TEXT, datetime.now(UTC))["id"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+    assert caught.value.retry_after is not None
+    assert timedelta(minutes=6) < caught.value.retry_after - before < timedelta(minutes=8)
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (graph_error(500, "An unknown error has occurred.", 1), ErrorKind.UNAVAILABLE),
+        (FakeResponse(200, {"success": False}), ErrorKind.BAD_RESPONSE),
+        (CLOSE, ErrorKind.NETWORK),
+        (HANG, ErrorKind.NETWORK),
+    ],
+    ids=["500", "not-success", "closed", "timeout"],
+)
+def test_delete_failures_are_retryable(fake: FakeGraph, answer: object, kind: ErrorKind) -> None:
+    fake.fail_next("DELETE", NODE, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        facebook(fake).delete(fake.add_page_post(TEXT, datetime.now(UTC))["id"])
+    assert caught.value.kind == kind
+    assert not caught.value.permanent
+
+
+def test_delete_refuses_what_is_not_a_post_id(fake: FakeGraph) -> None:
+    with pytest.raises(PublishError) as caught:
+        facebook(fake).delete("https://www.facebook.com/104000000000001/posts/1")
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert fake.requests == []
+
+
+def test_the_page_cannot_look_users_up(fake: FakeGraph) -> None:
+    with pytest.raises(PublishError) as caught:
+        facebook(fake).lookup_user("kagamino.town")
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert fake.requests == []

@@ -17,7 +17,7 @@ from kagami.publishing.adapters.base import (
     PublishError,
     PublishRequest,
 )
-from kagami.publishing.adapters.fakes import FakeResponse
+from kagami.publishing.adapters.fakes import CLOSE, FakeResponse
 from kagami.publishing.adapters.fakes.meta import (
     ERROR,
     EXPIRED,
@@ -505,3 +505,91 @@ def test_a_missing_account_or_token_is_a_credentials_problem(credentials: dict[s
     with pytest.raises(PublishError) as caught:
         InstagramAdapter(credentials)
     assert caught.value.kind == ErrorKind.CREDENTIALS
+
+
+# -- corrections: deleting the account's own media (G-6-1) ---------------------------------
+NODE = r"/v[0-9.]+/\d+"
+
+
+def test_instagram_deletes_since_december_2025_but_edits_no_caption() -> None:
+    assert InstagramAdapter.can_delete
+    assert not InstagramAdapter.can_edit and not InstagramAdapter.can_lookup_users
+
+
+def test_delete_removes_the_media(fake: FakeGraph) -> None:
+    media_id = instagram(fake).publish(req()).platform_post_id
+    instagram(fake).delete(media_id)
+    assert fake.media == []
+    [sent] = fake.received("DELETE", NODE)
+    assert sent.path.endswith(f"/{media_id}")
+    assert sent.header("authorization") == f"Bearer {TOKEN}"
+
+
+def test_a_carousel_is_deleted_whole(fake: FakeGraph) -> None:
+    media_id = instagram(fake).publish(req(images=3)).platform_post_id
+    instagram(fake).delete(media_id)
+    assert fake.media == []
+
+
+def test_deleting_media_already_gone_is_success(fake: FakeGraph) -> None:
+    media_id = instagram(fake).publish(req()).platform_post_id
+    instagram(fake).delete(media_id)
+    instagram(fake).delete(media_id)
+    assert len(fake.received("DELETE", NODE)) == 2
+
+
+def test_media_instagram_will_not_delete_is_refused_with_metas_words(fake: FakeGraph) -> None:
+    media_id = instagram(fake).publish(req()).platform_post_id
+    # reference/instagram-media "Deleting": "Example response (Failure, Media Type Not
+    # Supported)".
+    fake.fail_next(
+        "DELETE",
+        NODE,
+        graph_error(
+            400,
+            "Fatal",
+            -1,
+            2207073,
+            user_msg="The media type is not supported for this endpoint",
+            transient=False,
+        ),
+    )
+    with pytest.raises(PublishError) as caught:
+        instagram(fake).delete(media_id)
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert "The media type is not supported" in caught.value.message
+
+
+def test_a_token_without_instagram_manage_contents_is_refused_by_name(fake: FakeGraph) -> None:
+    media_id = instagram(fake).publish(req()).platform_post_id
+    fake.fail_next(
+        "DELETE",
+        NODE,
+        graph_error(400, "Unsupported delete request.", 100, 33, kind="GraphMethodException"),
+    )
+    with pytest.raises(PublishError) as caught:
+        instagram(fake).delete(media_id)
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert "instagram_manage_contents" in caught.value.message
+    assert [m["id"] for m in fake.media] == [media_id]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (
+            graph_error(400, "Error validating access token: Session has expired.", 190, 463),
+            ErrorKind.CREDENTIALS,
+        ),
+        (graph_error(400, "(#4) Application request limit reached", 4), ErrorKind.RATE_LIMITED),
+        (graph_error(500, "An unknown error has occurred.", 1), ErrorKind.UNAVAILABLE),
+        (CLOSE, ErrorKind.NETWORK),
+    ],
+    ids=["expired-token", "rate-limit", "500", "closed"],
+)
+def test_delete_errors_map_to_their_kind(fake: FakeGraph, answer: object, kind: ErrorKind) -> None:
+    media_id = instagram(fake).publish(req()).platform_post_id
+    fake.fail_next("DELETE", NODE, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        instagram(fake).delete(media_id)
+    assert caught.value.kind == kind

@@ -349,3 +349,15 @@ def test_a_garbage_body_is_retryable(fake: FakeLine) -> None:
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
     assert caught.value.kind == ErrorKind.BAD_RESPONSE
+
+
+# -- trouble handling: what LINE's API cannot do (G-6-1, G-6-3) ----------------------------
+def test_a_broadcast_cannot_be_unsent_nor_an_account_looked_up(fake: FakeLine) -> None:
+    assert not (LineAdapter.can_delete or LineAdapter.can_edit or LineAdapter.can_lookup_users)
+    line = adapter(fake)
+    for call in (lambda: line.delete("request-id"), lambda: line.lookup_user("@kagamino")):
+        with pytest.raises(PublishError) as caught:
+            call()
+        assert caught.value.kind == ErrorKind.REFUSED
+        assert caught.value.permanent
+    assert fake.requests == []

@@ -353,3 +353,136 @@ def test_a_garbage_body_is_retryable(fake: FakeMastodon, garbage: FakeResponse) 
     with pytest.raises(PublishError) as caught:
         adapter(fake).publish(req())
     assert caught.value.kind == ErrorKind.BAD_RESPONSE
+
+
+# -- corrections: deleting the account's own status (G-6-1) --------------------------------
+STATUS = r"/api/v1/statuses/\d+"
+LOOKUP = "/api/v1/accounts/lookup"
+
+
+def test_delete_removes_the_status(fake: FakeMastodon) -> None:
+    status = fake.add_status(TEXT)
+    adapter(fake).delete(status["id"])
+    assert fake.statuses == []
+    [sent] = fake.received("DELETE", STATUS)
+    assert sent.path == f"/api/v1/statuses/{status['id']}"
+    assert sent.header("authorization") == f"Bearer {TOKEN}"
+
+
+def test_deleting_a_status_already_gone_is_success(fake: FakeMastodon) -> None:
+    status = fake.add_status(TEXT)
+    adapter(fake).delete(status["id"])
+    adapter(fake).delete(status["id"])
+    assert len(fake.received("DELETE", STATUS)) == 2
+
+
+def test_a_404_without_mastodons_error_body_is_not_taken_for_gone(fake: FakeMastodon) -> None:
+    fake.fail_next("DELETE", STATUS, FakeResponse(404, "<html>Not Found</html>"))
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(fake.add_status(TEXT)["id"])
+    assert caught.value.kind == ErrorKind.BAD_RESPONSE
+
+
+def test_delete_with_a_rejected_token_is_a_credentials_problem(fake: FakeMastodon) -> None:
+    status = fake.add_status(TEXT)
+    with pytest.raises(PublishError) as caught:
+        adapter(fake, token="revoked").delete(status["id"])
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+    assert fake.statuses == [status]
+
+
+def test_the_thirty_first_delete_in_thirty_minutes_waits_for_the_reset(
+    fake: FakeMastodon,
+) -> None:
+    statuses = [fake.add_status(f"{TEXT} {n}") for n in range(31)]
+    for status in statuses[:30]:
+        adapter(fake).delete(status["id"])
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(statuses[30]["id"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+    assert caught.value.retry_after is not None
+    assert caught.value.retry_after > datetime.now(UTC) + timedelta(minutes=29)
+    assert fake.statuses == [statuses[30]]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (FakeMastodon.error(503, "Service Unavailable"), ErrorKind.UNAVAILABLE),
+        (CLOSE, ErrorKind.NETWORK),
+    ],
+)
+def test_delete_failures_are_retryable(fake: FakeMastodon, answer: object, kind: ErrorKind) -> None:
+    fake.fail_next("DELETE", STATUS, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(fake.add_status(TEXT)["id"])
+    assert caught.value.kind == kind
+
+
+def test_delete_refuses_what_is_not_a_status_id(fake: FakeMastodon) -> None:
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete("../accounts/1")
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert fake.requests == []
+
+
+# -- the look-alike watch: who holds a handle (G-6-3) -------------------------------------
+def test_lookup_finds_a_local_account_with_its_full_handle(fake: FakeMastodon) -> None:
+    other = fake.add_account(
+        "kagamino_town_", "鏡野町（公式）", created_at=datetime(2026, 11, 20, 15, tzinfo=UTC)
+    )
+    found = adapter(fake).lookup_user("@kagamino_town_")
+    assert found is not None
+    assert found.handle == f"@kagamino_town_@{fake.domain}"
+    assert found.display_name == "鏡野町（公式）"
+    assert found.url == f"{fake.url}/@kagamino_town_"
+    assert found.platform_user_id == other["id"]
+    assert found.created_at == datetime(2026, 11, 20, tzinfo=UTC)  # midnight since 3.4.0
+    [sent] = fake.received("GET", LOOKUP)
+    assert sent.query["acct"] == ["kagamino_town_"]
+
+
+def test_lookup_finds_a_remote_account_the_instance_knows(fake: FakeMastodon) -> None:
+    fake.add_account("kagamino", "鏡野町", domain="example.social")
+    found = adapter(fake).lookup_user("@Kagamino@example.social")
+    assert found is not None
+    assert found.handle == "@kagamino@example.social"
+    assert found.url == "https://example.social/@kagamino"
+
+
+def test_lookup_of_an_unknown_handle_is_none(fake: FakeMastodon) -> None:
+    assert adapter(fake).lookup_user("@kagamino_nise@example.social") is None
+
+
+def test_lookup_of_a_suspended_account_is_none(fake: FakeMastodon) -> None:
+    fake.add_account("kagamino_nise", "鏡野町", suspended=True)
+    assert adapter(fake).lookup_user("@kagamino_nise") is None
+
+
+def test_a_handle_no_account_can_have_is_none_without_asking(fake: FakeMastodon) -> None:
+    assert adapter(fake).lookup_user("@鏡野町") is None
+    assert adapter(fake).lookup_user("@a@b@c") is None
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (FakeMastodon.error(401, "The access token is invalid"), ErrorKind.CREDENTIALS),
+        (
+            FakeMastodon.rate_limited(datetime.now(UTC) + timedelta(minutes=3)),
+            ErrorKind.RATE_LIMITED,
+        ),
+        (FakeMastodon.error(503, "Service Unavailable"), ErrorKind.UNAVAILABLE),
+        (FakeResponse(404, "<html>Not Found</html>"), ErrorKind.BAD_RESPONSE),
+        (HANG, ErrorKind.NETWORK),
+    ],
+    ids=["401", "429", "503", "proxy-404", "timeout"],
+)
+def test_lookup_failures_are_publish_errors(
+    fake: FakeMastodon, answer: object, kind: ErrorKind
+) -> None:
+    fake.fail_next("GET", LOOKUP, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).lookup_user("@kagamino_town_")
+    assert caught.value.kind == kind

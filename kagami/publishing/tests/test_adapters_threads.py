@@ -15,6 +15,7 @@ from kagami.publishing.adapters.base import (
     PublishError,
     PublishRequest,
 )
+from kagami.publishing.adapters.fakes import CLOSE, FakeResponse
 from kagami.publishing.adapters.fakes.meta import THREADS_USER_ID, TOKEN, FakeGraph, graph_error
 from kagami.publishing.adapters.meta import CONTAINER_NOTE, ThreadsAdapter
 
@@ -224,3 +225,89 @@ def test_a_missing_token_is_a_credentials_problem(credentials: dict[str, str]) -
     with pytest.raises(PublishError) as caught:
         ThreadsAdapter(credentials)
     assert caught.value.kind == ErrorKind.CREDENTIALS
+
+
+# -- corrections: deleting the account's own post (G-6-1) ----------------------------------
+NODE = r"/v[0-9.]+/\d+"
+LIMIT = rf"/v[0-9.]+/{THREADS_USER_ID}/threads_publishing_limit"
+
+
+def test_threads_deletes_but_neither_edits_nor_looks_users_up() -> None:
+    assert ThreadsAdapter.can_delete
+    assert not ThreadsAdapter.can_edit and not ThreadsAdapter.can_lookup_users
+
+
+def test_delete_removes_the_post_after_reading_the_delete_quota(fake: FakeGraph) -> None:
+    post_id = threads(fake).publish(req()).platform_post_id
+    threads(fake).delete(post_id)
+    assert fake.media == []
+    [quota] = fake.received("GET", LIMIT)
+    assert set(quota.query["fields"][0].split(",")) == {"delete_quota_usage", "delete_config"}
+    [sent] = fake.received("DELETE", NODE)
+    assert sent.path.endswith(f"/{post_id}")
+
+
+def test_deleting_a_post_already_gone_is_success(fake: FakeGraph) -> None:
+    post_id = threads(fake).publish(req()).platform_post_id
+    threads(fake).delete(post_id)
+    fake.fail_next(
+        "DELETE",
+        NODE,
+        graph_error(
+            400,
+            "The requested resource does not exist",
+            24,
+            4279009,
+            user_msg=f"The media with id {post_id} cannot be found.",
+            transient=False,
+        ),
+    )
+    threads(fake).delete(post_id)
+    threads(fake).delete(post_id)  # the fake's own answer: 100/33
+
+
+def test_a_used_up_delete_quota_waits_an_hour_before_looking_again(fake: FakeGraph) -> None:
+    fake.threads_delete_quota = 2
+    posts = [fake.add_media("threads", f"{TEXT} {n}", datetime.now(UTC)) for n in range(3)]
+    threads(fake).delete(posts[0]["id"])
+    threads(fake).delete(posts[1]["id"])
+    with pytest.raises(PublishError) as caught:
+        threads(fake).delete(posts[2]["id"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+    assert "deleted 2 of the 2 posts" in caught.value.message
+    assert caught.value.retry_after is not None
+    assert caught.value.retry_after > datetime.now(UTC) + timedelta(minutes=59)
+    assert len(fake.received("DELETE", NODE)) == 2
+
+
+def test_the_delete_endpoints_own_limit_is_a_rate_limit_too(fake: FakeGraph) -> None:
+    fake.fail_next("GET", LIMIT, FakeResponse(200, {"data": []}))  # quota unreadable
+    fake.threads_delete_quota = 0
+    post = fake.add_media("threads", TEXT, datetime.now(UTC))
+    with pytest.raises(PublishError) as caught:
+        threads(fake).delete(post["id"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (
+            graph_error(400, "Error validating access token: Session has expired.", 190, 463),
+            ErrorKind.CREDENTIALS,
+        ),
+        (
+            graph_error(403, "(#10) Application does not have permission for this action", 10),
+            ErrorKind.CREDENTIALS,
+        ),
+        (graph_error(500, "An unknown error has occurred.", 1), ErrorKind.UNAVAILABLE),
+        (CLOSE, ErrorKind.NETWORK),
+    ],
+    ids=["expired-token", "no-threads_delete", "500", "closed"],
+)
+def test_delete_errors_map_to_their_kind(fake: FakeGraph, answer: object, kind: ErrorKind) -> None:
+    post = fake.add_media("threads", TEXT, datetime.now(UTC))
+    fake.fail_next("DELETE", NODE, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        threads(fake).delete(post["id"])
+    assert caught.value.kind == kind

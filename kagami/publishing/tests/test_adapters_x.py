@@ -382,3 +382,213 @@ def test_the_fake_timeline_dates_posts_only_when_asked_and_checks_start_time(fak
     wrong = requests.get(url, params={"start_time": "2026-11-24 09:00"}, headers=auth, timeout=2)
     assert wrong.status_code == 400
     assert wrong.json()["errors"][0]["parameters"] == {"start_time": ["2026-11-24 09:00"]}
+
+
+# -- corrections: deleting the account's own post (G-6-1) ----------------------------------
+POST = r"/2/tweets/\d+"
+
+
+def test_delete_removes_the_post(fake: FakeX) -> None:
+    post = fake.add_post(TEXT)
+    adapter(fake).delete(post["id"])
+    assert fake.posts == []
+    [sent] = fake.received("DELETE", POST)
+    assert sent.path == f"/2/tweets/{post['id']}"
+    assert sent.header("authorization") == f"Bearer {TOKEN}"
+    assert fake.received("GET", POST) == []  # {"deleted": true} needs no second look
+
+
+def test_deleting_a_post_already_gone_is_success(fake: FakeX) -> None:
+    post = fake.add_post(TEXT)
+    adapter(fake).delete(post["id"])
+    adapter(fake).delete(post["id"])
+    [looked] = fake.received("GET", POST)
+    assert looked.path == f"/2/tweets/{post['id']}"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        FakeResponse(200, {"data": {"deleted": False}}),
+        FakeResponse(
+            404,
+            {
+                "title": "Not Found Error",
+                "detail": "Could not find tweet with id: [1].",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            },
+        ),
+    ],
+    ids=["deleted-false", "404-problem"],
+)
+def test_any_other_answer_for_a_post_that_is_gone_is_success(
+    fake: FakeX, answer: FakeResponse
+) -> None:
+    fake.fail_next("DELETE", POST, answer)
+    adapter(fake).delete("1900000000000000999")
+    assert len(fake.received("GET", POST)) == 1
+
+
+def test_a_post_x_did_not_delete_is_refused(fake: FakeX) -> None:
+    post = fake.add_post(TEXT)
+    fake.fail_next("DELETE", POST, FakeResponse(200, {"data": {"deleted": False}}))
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(post["id"])
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert f"did not delete post {post['id']}" in caught.value.message
+    assert fake.posts == [post]
+
+
+def test_delete_with_a_rejected_token_is_a_credentials_problem(fake: FakeX) -> None:
+    post = fake.add_post(TEXT)
+    with pytest.raises(PublishError) as caught:
+        adapter(fake, token="revoked").delete(post["id"])
+    assert caught.value.kind == ErrorKind.CREDENTIALS
+    assert fake.posts == [post]
+
+
+def test_delete_waits_for_the_rate_limit_reset(fake: FakeX) -> None:
+    reset = int(time.time()) + 600
+    fake.fail_next("DELETE", POST, FakeX.rate_limited(reset))
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(fake.add_post(TEXT)["id"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+    assert caught.value.retry_after == datetime.fromtimestamp(reset, UTC)
+
+
+def test_the_fake_allows_fifty_deletes_per_fifteen_minutes(fake: FakeX) -> None:
+    posts = [fake.add_post(f"{TEXT} {n}") for n in range(51)]
+    for post in posts[:50]:
+        adapter(fake).delete(post["id"])
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(posts[50]["id"])
+    assert caught.value.kind == ErrorKind.RATE_LIMITED
+    assert fake.posts == [posts[50]]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (FakeX.error(503, "Service Unavailable", "Service Unavailable"), ErrorKind.UNAVAILABLE),
+        (CLOSE, ErrorKind.NETWORK),
+    ],
+)
+def test_delete_failures_are_retryable(fake: FakeX, answer: object, kind: ErrorKind) -> None:
+    fake.fail_next("DELETE", POST, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete(fake.add_post(TEXT)["id"])
+    assert caught.value.kind == kind
+
+
+def test_delete_refuses_what_is_not_a_post_id(fake: FakeX) -> None:
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).delete("https://x.com/kagami_town/status/1")
+    assert caught.value.kind == ErrorKind.REFUSED
+    assert fake.requests == []
+
+
+# -- the look-alike watch: who holds a handle (G-6-3) -------------------------------------
+BY_USERNAME = r"/2/users/by/username/[^/]+"
+
+
+def test_lookup_finds_the_account_with_its_name_and_creation_date(fake: FakeX) -> None:
+    made = datetime(2026, 11, 20, 3, 4, 5, tzinfo=UTC)
+    other = fake.add_account("kagamino_town_", "鏡野町（公式）", created_at=made)
+    found = adapter(fake).lookup_user("@kagamino_town_")
+    assert found is not None
+    assert found.handle == "@kagamino_town_"
+    assert found.display_name == "鏡野町（公式）"
+    assert found.url == "https://x.com/kagamino_town_"
+    assert found.platform_user_id == other.id
+    assert found.created_at == made
+    [sent] = fake.received("GET", BY_USERNAME)
+    assert sent.path == "/2/users/by/username/kagamino_town_"
+    assert "created_at" in sent.query["user.fields"][0].split(",")
+
+
+def test_lookup_ignores_case_and_answers_with_the_accounts_own_spelling(fake: FakeX) -> None:
+    fake.add_account("KagaminoTown", "鏡野町")
+    found = adapter(fake).lookup_user("kagaminotown")
+    assert found is not None and found.handle == "@KagaminoTown"
+
+
+def test_lookup_of_an_unknown_handle_is_none(fake: FakeX) -> None:
+    assert adapter(fake).lookup_user("@kagamino_nise") is None
+
+
+def test_lookup_of_a_suspended_account_is_none(fake: FakeX) -> None:
+    fake.add_account("kagamino_nise", "鏡野町", suspended=True)
+    assert adapter(fake).lookup_user("@kagamino_nise") is None
+
+
+def test_lookup_takes_a_404_not_found_as_the_integrate_guide_describes_it(fake: FakeX) -> None:
+    fake.fail_next(
+        "GET",
+        BY_USERNAME,
+        FakeResponse(
+            404,
+            {
+                "title": "Not Found Error",
+                "detail": "Could not find user with username: [kagamino_nise].",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            },
+        ),
+    )
+    assert adapter(fake).lookup_user("@kagamino_nise") is None
+
+
+def test_a_handle_x_cannot_have_is_none_without_asking(fake: FakeX) -> None:
+    assert adapter(fake).lookup_user("@kagamino-town.bsky.social") is None
+    assert adapter(fake).lookup_user("@a_handle_much_too_long") is None
+    assert fake.requests == []
+
+
+def test_the_fake_refuses_a_malformed_username_as_x_does(fake: FakeX) -> None:
+    answer = requests.get(
+        f"{fake.url}/2/users/by/username/kagami-town",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=2,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["parameters"] == {"username": ["kagami-town"]}
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (FakeX.error(401, "Unauthorized", "Unauthorized"), ErrorKind.CREDENTIALS),
+        (FakeX.rate_limited(int(time.time()) + 60), ErrorKind.RATE_LIMITED),
+        (FakeX.error(503, "Service Unavailable", "Service Unavailable"), ErrorKind.UNAVAILABLE),
+        (FakeResponse(200, {"data": "kagamino_town"}), ErrorKind.BAD_RESPONSE),
+        (HANG, ErrorKind.NETWORK),
+    ],
+    ids=["401", "429", "503", "not-x-shape", "timeout"],
+)
+def test_lookup_failures_are_publish_errors(fake: FakeX, answer: object, kind: ErrorKind) -> None:
+    fake.fail_next("GET", BY_USERNAME, answer)  # type: ignore[arg-type]
+    with pytest.raises(PublishError) as caught:
+        adapter(fake).lookup_user("@kagamino_town_")
+    assert caught.value.kind == kind
+
+
+def test_an_account_answered_with_partial_errors_beside_it_is_found(fake: FakeX) -> None:
+    # x-api/fundamentals/response-codes-and-errors: partial errors come in `errors` beside `data`.
+    fake.fail_next(
+        "GET",
+        BY_USERNAME,
+        FakeResponse(
+            200,
+            {
+                "data": {"id": "42", "name": "鏡野町", "username": "kagamino_town_"},
+                "errors": [
+                    {
+                        "title": "Not Found Error",
+                        "detail": "Could not find tweet with pinned_tweet_id: [1].",
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                ],
+            },
+        ),
+    )
+    found = adapter(fake).lookup_user("@kagamino_town_")
+    assert found is not None and found.platform_user_id == "42" and found.created_at is None

@@ -9,8 +9,11 @@ packages/pds, packages/xrpc-server; docs.bsky.app/docs/api/*):
   (refresh token rotated, the old one kept for a 2-hour grace period), access tokens that expire
   (`120mins`, packages/pds/src/account-manager/helpers/auth.ts);
 - `com.atproto.repo.uploadBlob`, `com.atproto.repo.createRecord` (client-chosen `rkey`, record
-  validated against `app.bsky.feed.post`), `com.atproto.repo.getRecord`;
-- `app.bsky.feed.getAuthorFeed` (AppView, proxied by the PDS).
+  validated against `app.bsky.feed.post`), `com.atproto.repo.getRecord`,
+  `com.atproto.repo.deleteRecord` (packages/pds/src/api/com/atproto/repo/deleteRecord.ts: a
+  record that is not there is a no-op success);
+- `app.bsky.feed.getAuthorFeed` and `app.bsky.actor.getProfile` (AppView, proxied by the PDS;
+  packages/bsky/src/api/app/bsky/actor/getProfile.ts).
 
 Errors are `{"error": "Name", "message": "..."}` (atproto.com/specs/xrpc); a 500's message is
 always "Internal Server Error" (packages/xrpc-server/src/errors.ts). Rate-limited methods send
@@ -61,10 +64,16 @@ REFRESH_LIFETIME = 90 * 86400
 REFRESH_GRACE = 2 * 3600
 # createSession.ts: 30 per 5 minutes and 300 per day, keyed by identifier (and IP).
 SESSION_LIMITS = ((30, 5 * 60), (300, 86400))
-# docs.bsky.app/docs/advanced-guides/rate-limits: 5,000 points an hour per DID, a create is 3.
+# docs.bsky.app/docs/advanced-guides/rate-limits: 5,000 points an hour per DID, a create is 3
+# points, a delete 1.
 WRITE_POINTS_PER_HOUR = 5000
 CREATE_POINTS = 3
+DELETE_POINTS = 1
 
+# atproto.com/specs/handle: a domain name, 2+ labels, the last not starting with a digit.
+_HANDLE = re.compile(
+    r"([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+)
 # atproto.com/specs/tid: 13 characters of base32-sortable, the first within 234567abcdefghij.
 TID_RE = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
 _MAGIC = (
@@ -122,6 +131,8 @@ class FakeBluesky(FakeServer):
         self.posts: list[dict[str, Any]] = []
         self.records: dict[str, dict[str, Any]] = {}
         self.blobs: dict[str, dict[str, Any]] = {}
+        # Other accounts the AppView knows, by lowercased handle (`add_profile`).
+        self.profiles: dict[str, dict[str, Any]] = {}
         self.access_lifetime: float = ACCESS_LIFETIME
         self.refresh_lifetime: float = REFRESH_LIFETIME
         # Which PDS release's refusal of an oversized image blob to imitate (_validate, _check_blobs).
@@ -145,6 +156,7 @@ class FakeBluesky(FakeServer):
         self.route("POST", x + r"com\.atproto\.repo\.createRecord", self._create_record)
         self.route("GET", x + r"com\.atproto\.repo\.getRecord", self._get_record)
         self.route("GET", x + r"app\.bsky\.feed\.getAuthorFeed", self._author_feed)
+        self.route("POST", x + r"com\.atproto\.repo\.deleteRecord", self._delete_record)
 
     # -- answers tests queue --------------------------------------------------------------
     @staticmethod
@@ -196,6 +208,30 @@ class FakeBluesky(FakeServer):
             self.posts.insert(0, post)
             self.records[rkey] = post
             return post
+
+    def add_profile(
+        self,
+        handle: str,
+        display_name: str = "",
+        *,
+        created_at: str | None = None,
+        status: str | None = None,
+    ) -> dict[str, Any]:
+        """Another account the AppView knows (a look-alike of the town's). `status`:
+        "takendown" or "deactivated"; `handle` "handle.invalid" for one whose handle does not
+        verify."""
+        with self._state:
+            self._seq += 1
+            profile = {
+                "did": f"did:plc:other{self._seq:019d}",
+                "handle": handle,
+                "displayName": display_name,
+                "createdAt": created_at or _now_iso(),
+                "indexedAt": _now_iso(),
+                "status": status,
+            }
+            self.profiles[handle.lower()] = profile
+            return profile
 
     def session_string(
         self, *, access_lifetime: float | None = None, refresh_lifetime: float | None = None
@@ -326,7 +362,29 @@ class FakeBluesky(FakeServer):
         return {"did": DID, "handle": HANDLE, "displayName": "鏡野町"}
 
     def _get_profile(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
-        return self._authorised(rec) or json_response(self._profile())
+        # packages/bsky/src/api/app/bsky/actor/getProfile.ts: an actor no DID resolves for →
+        # 400 InvalidRequest "Profile not found"; a taken-down account → 400 AccountTakedown
+        # "Account has been suspended"; a deactivated one → 400 AccountDeactivated "Account is
+        # deactivated". An actor that is neither a handle nor a DID fails the lexicon's
+        # at-identifier format first (xrpc-server parameter validation, 400 InvalidRequest).
+        if denied := self._authorised(rec):
+            return denied
+        actor = (rec.query.get("actor") or [""])[0]
+        if actor in (DID, HANDLE):
+            return json_response(self._profile())
+        if not (actor.startswith("did:") or _HANDLE.fullmatch(actor)):
+            return self.error(400, "InvalidRequest", "Error: actor must be a valid did or a handle")
+        profile = self.profiles.get(actor.lower()) or next(
+            (p for p in self.profiles.values() if p["did"] == actor), None
+        )
+        if profile is None:
+            return self.error(400, "InvalidRequest", "Profile not found")
+        if profile["status"] == "takendown":
+            return self.error(400, "AccountTakedown", "Account has been suspended")
+        if profile["status"] == "deactivated":
+            return self.error(400, "AccountDeactivated", "Account is deactivated")
+        # lexicons/app/bsky/actor/defs.json profileViewDetailed.
+        return json_response({k: v for k, v in profile.items() if k != "status"})
 
     # -- blobs and records ----------------------------------------------------------------
     def _upload_blob(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
@@ -426,10 +484,10 @@ class FakeBluesky(FakeServer):
                 )
         return None
 
-    def _write_headers(self, now: float) -> dict[str, str]:
+    def _write_headers(self, now: float, points: int = CREATE_POINTS) -> dict[str, str]:
         with self._state:
             self._write_points = [(t, p) for t, p in self._write_points if t > now - 3600]
-            self._write_points.append((now, CREATE_POINTS))
+            self._write_points.append((now, points))
             used = sum(p for _t, p in self._write_points)
             reset = int(self._write_points[0][0] + 3600)
         return self.limit_headers(WRITE_POINTS_PER_HOUR, WRITE_POINTS_PER_HOUR - used, reset, 3600)
@@ -502,6 +560,30 @@ class FakeBluesky(FakeServer):
         if post is None:
             return self.error(400, "RecordNotFound", f"Could not locate record: {uri}")
         return json_response({"uri": post["uri"], "cid": post["cid"], "value": post["record"]})
+
+    def _delete_record(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
+        # packages/pds/src/api/com/atproto/repo/deleteRecord.ts: a repo the PDS does not hold →
+        # 400 InvalidRequest "Could not find repo: <repo>"; another account's repo → 401
+        # AuthRequiredError; a record that is not there → 200 without a commit ("No-op if
+        # record already doesn't exist"); else the record is removed and the commit returned.
+        if denied := self._authorised(rec):
+            return denied
+        body = rec.json()
+        repo, collection, rkey = body.get("repo"), body.get("collection"), body.get("rkey")
+        if repo not in (DID, HANDLE):
+            if repo in self.profiles or any(p["did"] == repo for p in self.profiles.values()):
+                return self.error(401, "AuthenticationRequired", "Authentication Required")
+            return self.error(400, "InvalidRequest", f"Could not find repo: {repo}")
+        headers = self._write_headers(time.time(), DELETE_POINTS)
+        with self._state:
+            post = self.records.pop(rkey or "", None) if collection == POST else None
+            if post is None:
+                return json_response({}, headers=headers)
+            self.posts.remove(post)
+        return json_response(
+            {"commit": {"cid": "bafyreicommit" + post["cid"][-20:], "rev": _tid()}},
+            headers=headers,
+        )
 
     def _author_feed(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
         if denied := self._authorised(rec):

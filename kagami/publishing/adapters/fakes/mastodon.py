@@ -14,6 +14,14 @@ documentation gives no text, Mastodon's source (github.com/mastodon/mastodon):
   ("Cannot attach files that have not finished processing. Try again in a moment!").
 - /entities/Status: `id`, `created_at` (ISO 8601 with milliseconds, UTC), `uri`, `url`,
   `content` (HTML, /api/guidelines#formatting).
+- /methods/statuses#delete: `DELETE /api/v1/statuses/:id` answers the deleted status with its
+  source `text`; 404 "Record not found" when the "Status is not owned by you or does not
+  exist". /api/rate-limits: 30 deletes within 30 minutes per account.
+- /methods/accounts#lookup: `GET /api/v1/accounts/lookup?acct=` answers the Account; 404 "Record
+  not found" when the "Username or address does not map to an account". Only accounts the
+  instance already knows (no WebFinger: Mastodon.py's account_lookup). /entities/Account:
+  `suspended` is "An extra attribute returned only when an account is suspended"; `created_at`
+  "now resolves to midnight" (3.4.0).
 - /api/rate-limits: `X-RateLimit-Limit/-Remaining/-Reset` (ISO 8601).
 
 The fake's clock (`now`, moved with `advance`) dates statuses and expires idempotency keys.
@@ -26,6 +34,7 @@ import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from kagami.publishing.adapters.fakes.server import (
     FakeResponse,
@@ -37,6 +46,9 @@ from kagami.publishing.adapters.fakes.server import (
 TOKEN = "mastodon-test-token"  # noqa: S105 (a fake server's token)
 # /methods/statuses#create: "Idempotency keys are stored for up to 1 hour."
 IDEMPOTENCY_LIFETIME = timedelta(hours=1)
+# /api/rate-limits, "Deleting statuses": 30 times within 30 minutes.
+DELETE_LIMIT = 30
+DELETE_WINDOW = timedelta(minutes=30)
 MAX_MEDIA = 4
 NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 _URL = re.compile(r"https?://[^\s<]+")
@@ -66,6 +78,12 @@ def render_content(text: str) -> str:
         + "</p>"
         for p in paragraphs
     )
+
+
+def content_text(content: str) -> str:
+    """The source text of a rendered `content` (what a delete answers as `text`)."""
+    text = re.sub(r"<br />", "\n", content.replace("</p><p>", "\n\n"))
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def snowflake(at: datetime) -> str:
@@ -98,11 +116,21 @@ class FakeMastodon(FakeServer):
         self._attached: set[str] = set()
         self._by_key: dict[str, tuple[dict[str, Any], datetime]] = {}
         self._offset = timedelta()
+        self._deletes: list[datetime] = []
+        # Other accounts the instance knows (`add_account`), by lowercased acct.
+        self.accounts: dict[str, dict[str, Any]] = {}
         self.route("GET", r"/api/v1/accounts/verify_credentials", self._verify)
+        self.route("GET", r"/api/v1/accounts/lookup", self._lookup)
+        self.route("DELETE", r"/api/v1/statuses/(?P<id>\d+)", self._delete_status)
         self.route("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", self._account_statuses)
         self.route("POST", r"/api/v2/media", self._upload)
         self.route("GET", r"/api/v1/media/(?P<id>\d+)", self._get_media)
         self.route("POST", r"/api/v1/statuses", self._post_status)
+
+    @property
+    def domain(self) -> str:
+        """The instance's own domain: accounts here are `user@domain` to the rest of the network."""
+        return urlsplit(self.url).hostname or ""
 
     # -- clock ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -148,6 +176,33 @@ class FakeMastodon(FakeServer):
         self.statuses.sort(key=lambda s: int(s["id"]), reverse=True)
         return status
 
+    def add_account(
+        self,
+        username: str,
+        display_name: str = "",
+        *,
+        domain: str | None = None,
+        created_at: datetime | None = None,
+        suspended: bool = False,
+    ) -> dict[str, Any]:
+        """Another account the instance knows: local, or of `domain` (a remote one it has
+        seen). Dated `created_at` at midnight, as Mastodon 3.4+ answers."""
+        made = (created_at or self.now()).astimezone(UTC)
+        acct = f"{username}@{domain}" if domain else username
+        aid = snowflake(made)
+        home = f"https://{domain}" if domain else self.url
+        account = {
+            "id": aid,
+            "username": username,
+            "acct": acct,
+            "display_name": display_name,
+            "url": f"{home}/@{username}",
+            "created_at": made.strftime("%Y-%m-%dT00:00:00.000Z"),
+            "suspended": suspended,
+        }
+        self.accounts[acct.lower()] = account
+        return account
+
     def _account(self) -> dict[str, Any]:
         return {
             "id": self.account_id,
@@ -179,6 +234,24 @@ class FakeMastodon(FakeServer):
             and not (rec.field("exclude_reblogs") in ("1", "true") and s.get("reblog"))
         ]
         return json_response(listed[:limit])
+
+    def _lookup(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
+        if denied := self._authorised(rec):
+            return denied
+        acct = (rec.field("acct") or "").removeprefix("@")
+        username, _, domain = acct.partition("@")
+        if domain.lower() == self.domain.lower():
+            acct = username  # the instance's own domain: a local account
+        if acct.lower() == self.username.lower():
+            return json_response(self._account())
+        account = self.accounts.get(acct.lower())
+        if account is None:
+            return self.error(404, "Record not found")
+        if account["suspended"]:
+            # A suspended account keeps its name and address; its profile is emptied.
+            shown = {k: v for k, v in account.items() if k != "suspended"}
+            return json_response({**shown, "display_name": "", "suspended": True})
+        return json_response({k: v for k, v in account.items() if k != "suspended"})
 
     # -- media -------------------------------------------------------------------------------
     def _upload(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
@@ -228,6 +301,20 @@ class FakeMastodon(FakeServer):
         return json_response(self.media[mid], 200)
 
     # -- statuses ----------------------------------------------------------------------------
+    def _delete_status(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        if denied := self._authorised(rec):
+            return denied
+        now = self.now()
+        self._deletes = [t for t in self._deletes if now - t < DELETE_WINDOW]
+        if len(self._deletes) >= DELETE_LIMIT:
+            return self.rate_limited(self._deletes[0] + DELETE_WINDOW)
+        self._deletes.append(now)
+        status = next((s for s in self.statuses if s["id"] == m["id"]), None)
+        if status is None:
+            return self.error(404, "Record not found")
+        self.statuses.remove(status)
+        return json_response({**status, "text": content_text(status["content"])})
+
     def _post_status(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
         if denied := self._authorised(rec):
             return denied

@@ -6,6 +6,12 @@ cites the page it comes from; where Meta documents no answer, the comment says w
 
 It fetches nothing from the network: it records the image URLs it was given. A test that wants
 Instagram's checks of the image itself hands the fake the bytes behind each URL (`fetch`).
+
+Deleting (`DELETE /{id}`): a Page post (pages-api/posts, `{"success": true}`), Instagram media
+(instagram-platform/reference/instagram-media "Deleting", `{"success": true, "deleted_id"}`) and
+a Threads post (threads/posts/delete-posts, the same answer; 100 a day per account, counted in
+`threads_publishing_limit`'s `delete_quota_usage` and `delete_config`: the endpoint of
+threads/overview "Rate limiting", its delete fields as public Threads clients read them).
 """
 
 from __future__ import annotations
@@ -61,6 +67,8 @@ CONTAINER_LIFETIME = timedelta(hours=24)
 # Carousels: 2–10 items on Instagram (error-codes 100/2207028, content-publishing "Carousels are
 # limited to 10"), 2–20 on Threads (threads/posts "Carousels are limited to 20 ... minimum of two").
 CAROUSEL_MAX = {"instagram": 10, "threads": 20}
+# threads/posts/delete-posts: "a rate limit of 100 deletes per day per account".
+THREADS_DELETE_QUOTA = 100
 
 
 def graph_error(
@@ -81,6 +89,20 @@ def graph_error(
     if transient is not None:
         error["is_transient"] = transient
     return json_response({"error": error}, status)
+
+
+def unsupported(method: str, node: str) -> FakeResponse:
+    """Graph's 100/33 for a node it cannot find, load or act on (as Graph words it for GET;
+    the same for DELETE)."""
+    return graph_error(
+        400,
+        f"Unsupported {method} request. Object with ID '{node}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation. Please read "
+        "the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        100,
+        33,
+        kind="GraphMethodException",
+    )
 
 
 def graph_time(when: datetime) -> str:
@@ -133,6 +155,9 @@ class FakeGraph(FakeServer):
         self.quota_total = 100
         self.quota_duration = 86400
         self.api_published: list[datetime] = []
+        # Threads deletes in the moving 24-hour window (threads/posts/delete-posts).
+        self.threads_delete_quota = THREADS_DELETE_QUOTA
+        self.threads_deleted: list[datetime] = []
         # The bytes behind an image URL, as Meta would fetch them; None: Meta does not look.
         self.fetch: Callable[[str], bytes | None] | None = None
         for user, product, edge, publish in (
@@ -143,11 +168,13 @@ class FakeGraph(FakeServer):
             self.route("POST", rf"{_V}/{user}/{publish}", self._publish(product))
             self.route("GET", rf"{_V}/{user}/{edge}", self._media_list(product))
         self.route("GET", rf"{_V}/{IG_USER_ID}/content_publishing_limit", self._publishing_limit)
+        self.route("GET", rf"{_V}/{THREADS_USER_ID}/threads_publishing_limit", self._threads_limit)
         self.route("POST", rf"{_V}/{PAGE_ID}/photos", self._photo)
         self.route("POST", rf"{_V}/{PAGE_ID}/feed", self._feed_post)
         self.route("GET", rf"{_V}/{PAGE_ID}/feed", self._feed_list)
         self.route("GET", rf"{_V}/{PAGE_ID}/published_posts", self._published_posts)
-        self.route("GET", rf"{_V}/(?P<id>\d+)", self._node)
+        self.route("GET", rf"{_V}/(?P<id>\d+(_\d+)?)", self._node)
+        self.route("DELETE", rf"{_V}/(?P<id>\d+(_\d+)?)", self._delete_node)
 
     # -- helpers for tests --------------------------------------------------------------
     def now(self) -> datetime:
@@ -565,10 +592,53 @@ class FakeGraph(FakeServer):
                     if unknown:
                         return self._nonexisting_field(item["product"], sorted(unknown)[0])
                     return json_response(_pick(item, fields))
-        return graph_error(
-            400,
-            f"Unsupported get request. Object with ID '{node}' does not exist",
-            100,
-            33,
-            kind="GraphMethodException",
-        )
+            for post in self.page_posts:
+                if post["id"] == node:
+                    return json_response(_pick(post, fields))
+        return unsupported("get", node)
+
+    def _delete_node(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        if denied := self._denied(rec):
+            return denied
+        node = m["id"]
+        with self._state:
+            for post in self.page_posts:
+                if post["id"] == node:
+                    # pages-api/posts, "Delete a post": {"success": true}.
+                    self.page_posts.remove(post)
+                    return json_response({"success": True})
+            item = next((i for i in self.media if i["id"] == node), None)
+            if item is not None and item["product"] == "threads":
+                window = self.now() - timedelta(days=1)
+                self.threads_deleted = [t for t in self.threads_deleted if t > window]
+                if len(self.threads_deleted) >= self.threads_delete_quota:
+                    # Not documented: what Threads answers past its 100 deletes a day. The
+                    # fake answers with Graph's rate-limit code 4 (graph-api/overview/
+                    # rate-limiting) and counts nothing.
+                    return graph_error(400, "(#4) Application request limit reached", 4)
+                self.threads_deleted.append(self.now())
+            if item is not None:
+                # reference/instagram-media "Deleting" and threads/posts/delete-posts:
+                # {"success": true, "deleted_id": "<id>"}.
+                self.media.remove(item)
+                return json_response({"success": True, "deleted_id": node})
+        # Not documented for a post already deleted: Graph's answer for a node it cannot
+        # find, load or act on, as for GET.
+        return unsupported("delete", node)
+
+    def _threads_limit(self, rec: Recorded, _m: re.Match[str]) -> FakeResponse:
+        # threads/overview (rate limiting): GET /{threads-user-id}/threads_publishing_limit,
+        # `quota_usage`/`config` for posts; `delete_quota_usage`/`delete_config` (quota_total,
+        # quota_duration) for deletes, as public Threads clients read them.
+        if denied := self._denied(rec):
+            return denied
+        window = self.now() - timedelta(days=1)
+        entry: dict[str, Any] = {
+            "quota_usage": sum(
+                m["product"] == "threads" and m["created"] > window for m in self.media
+            ),
+            "config": {"quota_total": 250, "quota_duration": 86400},
+            "delete_quota_usage": sum(t > window for t in self.threads_deleted),
+            "delete_config": {"quota_total": self.threads_delete_quota, "quota_duration": 86400},
+        }
+        return json_response({"data": [_pick(entry, _fields(rec), "quota_usage")]})

@@ -2,8 +2,10 @@
 
 Endpoints (docs.x.com): `POST /2/tweets` (x-api/posts/create-post), `POST /2/media/upload`
 and `POST /2/media/metadata` (x-api/media), `GET /2/users/me` (x-api/users/get-my-user),
-`GET /2/users/:id/tweets` (x-api/users/get-posts) and `POST /2/oauth2/token` with
-grant_type=refresh_token (fundamentals/authentication/oauth-2-0/authorization-code).
+`GET /2/users/:id/tweets` (x-api/users/get-posts), `POST /2/oauth2/token` with
+grant_type=refresh_token (fundamentals/authentication/oauth-2-0/authorization-code),
+`DELETE /2/tweets/:id` (x-api/posts/manage-tweets, "Delete a Post"), `GET /2/tweets/:id`
+(x-api/posts/lookup) and `GET /2/users/by/username/:username` (x-api/users/lookup).
 API errors are problem documents (`title`, `detail`, `type`, `status`, sometimes `errors`);
 token endpoint errors are OAuth errors (`error`, `error_description`; RFC 6749 §5.2). Rate
 limits travel as `x-rate-limit-limit/-remaining/-reset` (epoch seconds), and on
@@ -23,7 +25,8 @@ between storing a new post and answering `POST /2/tweets`), `on_created` (called
 and the post once it is stored, before the answer; it may block to hold the answer, and it may
 return CLOSE, HANG or a FakeResponse to send instead of X's answer), `user_daily_post_limit`
 and `app_daily_post_limit` (the 24-hour limits on `POST /2/tweets`), `clock`, `add_client`
-(an OAuth client; CLIENT_ID is a public one), `add_user` and `add_post`.
+(an OAuth client; CLIENT_ID is a public one), `add_user`, `add_post` and `add_account` (an
+account that exists on X without a token here: what a handle lookup finds).
 """
 
 from __future__ import annotations
@@ -62,7 +65,22 @@ WINDOW = 15 * 60
 DAY = 24 * 60 * 60
 # Per user and 15 minutes: POST /2/tweets, GET /2/users/me and GET /2/users/:id/tweets as in
 # the x-api/fundamentals/rate-limits tables; media upload's figure is not checked.
-USER_LIMITS = {"tweets": 100, "media": 500, "users/me": 75, "timeline": 900}
+# DELETE /2/tweets/:id: "50 requests per 15-minute window per each authenticated user"
+# (tweets/manage-tweets/api-reference/delete-tweets-id). GET /2/tweets/:id and
+# GET /2/users/by/username/:username: 900 as in the older lookup references (not checked for the
+# current access tiers).
+USER_LIMITS = {
+    "tweets": 100,
+    "media": 500,
+    "users/me": 75,
+    "timeline": 900,
+    "delete": 50,
+    "tweet": 900,
+    "users/by": 900,
+}
+# help.x.com/en/managing-your-account/x-username-rules: at most 15 letters, digits and underscores.
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+_NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 # x-api/posts/create-post request body (and the OpenAPI spec): media.media_ids has 1 to 4 items.
 MAX_MEDIA = 4
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -94,6 +112,22 @@ def oauth_error(status: int, error: str, description: str) -> FakeResponse:
     return json_response({"error": error, "error_description": description}, status)
 
 
+def not_found(resource: str, parameter: str, value: str, detail: str, title: str) -> dict[str, Any]:
+    """The problem X puts in `errors` for a resource named in the request that it does not
+    show: "Could not find tweet with id: [..].", "User has been suspended: [..]." (as answered
+    by X and recorded in public client code; the type is the documented resource-not-found
+    problem, x-api/fundamentals/response-codes-and-errors)."""
+    return {
+        "value": value,
+        "detail": detail,
+        "title": title,
+        "resource_type": resource,
+        "parameter": parameter,
+        "resource_id": value,
+        "type": _NOT_FOUND,
+    }
+
+
 def shown(text: str) -> str:
     """A post's text the way X returns it: t.co links, &, < and > escaped."""
     text = _URL.sub(
@@ -120,6 +154,8 @@ class XUser:
     token: str
     refresh_token: str = ""
     posts: list[dict[str, Any]] = field(default_factory=list)
+    created_at: str = "2012-04-01T00:00:00.000Z"
+    suspended: bool = False
 
 
 @dataclass
@@ -153,6 +189,7 @@ class FakeX(FakeServer):
         super().__init__()
         self.clock: Callable[[], float] = time.time
         self.users: dict[str, XUser] = {}  # by the access token the user was added with
+        self.accounts: dict[str, XUser] = {}  # others on X, by lowercased username
         self.media: dict[str, dict[str, Any]] = {}
         self.clients: dict[str, str | None] = {CLIENT_ID: None}  # client id → secret
         self._access: dict[str, _Grant] = {}
@@ -180,6 +217,9 @@ class FakeX(FakeServer):
         self.route("GET", r"/2/users/me", self._me)
         self.route("GET", r"/2/users/(?P<id>\d+)/tweets", self._user_posts)
         self.route("POST", r"/2/oauth2/token", self._token)
+        self.route("DELETE", r"/2/tweets/(?P<id>\d+)", self._delete)
+        self.route("GET", r"/2/tweets/(?P<id>\d+)", self._lookup_post)
+        self.route("GET", r"/2/users/by/username/(?P<username>[^/]+)", self._by_username)
 
     # -- canned answers -------------------------------------------------------------------
     @staticmethod
@@ -257,6 +297,36 @@ class FakeX(FakeServer):
             user.posts.insert(0, post)
             user.posts.sort(key=lambda p: p["created_at"], reverse=True)  # newest first
         return post
+
+    def add_account(
+        self,
+        username: str,
+        name: str,
+        *,
+        created_at: datetime | None = None,
+        suspended: bool = False,
+    ) -> XUser:
+        """An account on X that no token here belongs to (a look-alike of the town's)."""
+        with self._state:
+            self._user_seq += 1
+            user = XUser(
+                id=str(self._user_seq),
+                username=username,
+                name=name,
+                token="",
+                suspended=suspended,
+            )
+            if created_at is not None:
+                user.created_at = timestamp(created_at.timestamp())
+            self.accounts[username.lower()] = user
+        return user
+
+    def post_by_id(self, post_id: str) -> dict[str, Any] | None:
+        with self._state:
+            return next((p for u in self._everyone() for p in u.posts if p["id"] == post_id), None)
+
+    def _everyone(self) -> list[XUser]:
+        return [*self.users.values(), *self.accounts.values()]
 
     def user_of(self, access_token: str) -> XUser | None:
         """Whose `access_token` is, if it is one X issued (expired or not)."""
@@ -560,6 +630,93 @@ class FakeX(FakeServer):
         return json_response(
             {"data": page, "meta": meta} if page else {"meta": meta}, headers=headers
         )
+
+    # -- deleting and looking up ----------------------------------------------------------
+    def _delete(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        # tweets/manage-tweets/api-reference/delete-tweets-id: the authenticated user deletes
+        # one of its posts; 200 {"data": {"deleted": true}}.
+        user = self._authorised(rec)
+        if isinstance(user, FakeResponse):
+            return user
+        headers, limited = self._count(user, "delete")
+        if limited is not None:
+            return limited
+        with self._state:
+            post = next((p for p in user.posts if p["id"] == m["id"]), None)
+            if post is not None:
+                user.posts.remove(post)
+                return json_response({"data": {"deleted": True}}, headers=headers)
+        # X documents only the success answer. For a post that is not (or no longer) there the
+        # fake answers as v2 does for a missing resource (DeletePostsResponse carries `errors`
+        # beside `data`); the adapter does not rely on it and looks the post up instead.
+        problem = not_found(
+            "tweet", "id", m["id"], f"Could not find tweet with id: [{m['id']}].", "Not Found Error"
+        )
+        return json_response({"errors": [problem]}, headers=headers)
+
+    def _lookup_post(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        # x-api/posts/lookup (GET /2/tweets/:id): the post's id, text and edit history; a post
+        # that does not exist (or was deleted) comes back as a resource-not-found problem with 200.
+        user = self._authorised(rec)
+        if isinstance(user, FakeResponse):
+            return user
+        headers, limited = self._count(user, "tweet")
+        if limited is not None:
+            return limited
+        post = self.post_by_id(m["id"])
+        if post is None:
+            problem = not_found(
+                "tweet",
+                "id",
+                m["id"],
+                f"Could not find tweet with id: [{m['id']}].",
+                "Not Found Error",
+            )
+            return json_response({"errors": [problem]}, headers=headers)
+        shown_post = {k: v for k, v in post.items() if k != "created_at"}
+        return json_response({"data": shown_post}, headers=headers)
+
+    def _by_username(self, rec: Recorded, m: re.Match[str]) -> FakeResponse:
+        # x-api/users/lookup (GET /2/users/by/username/:username): id, name and username, and
+        # created_at when user.fields asks for it. A username that breaks the username rules is
+        # a 400 Invalid Request; an unknown or suspended account comes back with 200 and only an
+        # `errors` array (as X answers, recorded in public client code; the integrate guide,
+        # x-api/users/lookup/integrate, speaks of a 404 for a single lookup instead).
+        user = self._authorised(rec)
+        if isinstance(user, FakeResponse):
+            return user
+        headers, limited = self._count(user, "users/by")
+        if limited is not None:
+            return limited
+        name = m["username"]
+        if not _USERNAME.fullmatch(name):
+            return invalid_request(
+                "username",
+                name,
+                f"The `username` path parameter value [{name}] does not match "
+                "^[A-Za-z0-9_]{1,15}$",
+            )
+        fields = set(",".join(rec.query.get("user.fields") or []).split(","))
+        with self._state:
+            found = next((u for u in self._everyone() if u.username.lower() == name.lower()), None)
+        if found is None:
+            problem = not_found(
+                "user",
+                "username",
+                name,
+                f"Could not find user with username: [{name}].",
+                "Not Found Error",
+            )
+            return json_response({"errors": [problem]}, headers=headers)
+        if found.suspended:
+            problem = not_found(
+                "user", "username", name, f"User has been suspended: [{name}].", "Forbidden"
+            )
+            return json_response({"errors": [problem]}, headers=headers)
+        data = {"id": found.id, "name": found.name, "username": found.username}
+        if "created_at" in fields:
+            data["created_at"] = found.created_at
+        return json_response({"data": data}, headers=headers)
 
 
 def _normal(moment: str) -> str:
