@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kagami.vault",
     "kagami.posts",
     "kagami.publishing",
+    "kagami.incidents",
     "kagami.public",
     "kagami.dashboard",
     "kagami.auditviewer",
@@ -316,6 +317,12 @@ KAGAMI_PLATFORM_BASE_URLS = dict(
 KAGAMI_CHECKS_CONFIG = env_str("KAGAMI_CHECKS_CONFIG", "")
 # After-the-fact reports (G-5-3) are due at this time on the next working day.
 KAGAMI_REPORT_DUE_TIME = env_str("KAGAMI_REPORT_DUE_TIME", "17:15")
+# Trouble (kagami/incidents): the office's hours, how much office time an incident may stay
+# silent before a holding statement is prompted (G-6-4), and after how many days an unanswered
+# deletion request to a platform is chased (G-6-3).
+KAGAMI_OFFICE_HOURS = env_str("KAGAMI_OFFICE_HOURS", "08:30-17:15")
+KAGAMI_HOLDING_STATEMENT_AFTER_MINUTES = env_int("KAGAMI_HOLDING_STATEMENT_AFTER_MINUTES", 60)
+KAGAMI_IMPERSONATION_REMINDER_DAYS = env_int("KAGAMI_IMPERSONATION_REMINDER_DAYS", 3)
 # Other spellings of the town that password guessers try (romaji, kana).
 KAGAMI_TOWN_WORDS = env_list("KAGAMI_TOWN_WORDS", ["kagamino", "かがみの", "kagami"])
 

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kagami.orgs.urls")),
     path("posts/", include("kagami.posts.urls")),
     path("publishing/", include("kagami.publishing.urls")),
+    path("incidents/", include("kagami.incidents.urls")),
     path("registry/", include("kagami.registry.urls")),
     path("vault/", include("kagami.vault.urls")),
     path("public/", include("kagami.public.urls")),

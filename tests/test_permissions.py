@@ -394,6 +394,92 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
             ok={"staff", "head", "acting"}, refused={"policy", "auditor", "admin", "contractor"}
         ),
     },
+    # Impersonation and hijack cases (G-6-3): staff of the department record a fake and add
+    # evidence and notes; heads, acting approvers and the policy division record requests,
+    # answers, closing and judge look-alikes, and stop a hijacked account; auditors read.
+    "incidents:case_list": {
+        "GET": expect(ok=SIGNED_IN),
+    },
+    "incidents:case_new": {
+        "GET": expect(ok=SIGNED_IN),
+        "POST": expect(
+            ok=SOMU_MEMBERS | {"policy"},
+            invalid={"staff_elsewhere", "head_elsewhere", "auditor", "admin"},
+        ),
+    },
+    "incidents:case_hijack": {
+        "GET": expect(ok=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"},
+            invalid={
+                "staff",
+                "staff_elsewhere",
+                "head_elsewhere",
+                "auditor",
+                "admin",
+                "contractor",
+            },
+        ),
+    },
+    "incidents:case_detail": {
+        "GET": expect(ok=SOMU_MEMBERS | SEES_ALL),
+    },
+    "incidents:case_evidence": {
+        "GET": expect(ok=SOMU_MEMBERS | SEES_ALL),
+    },
+    "incidents:case_press_release": {
+        "GET": expect(ok=SOMU_MEMBERS | SEES_ALL),
+    },
+    "incidents:case_action/evidence": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(ok=SOMU_MEMBERS | {"policy"}, refused={"auditor", "admin"}),
+    },
+    "incidents:case_action/note": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(ok=SOMU_MEMBERS | {"policy"}, refused={"auditor", "admin"}),
+    },
+    "incidents:case_action/request": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "auditor", "admin", "contractor"}
+        ),
+    },
+    "incidents:case_action/answer": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "auditor", "admin", "contractor"}
+        ),
+    },
+    "incidents:case_action/close": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "auditor", "admin", "contractor"}
+        ),
+    },
+    "incidents:case_action/notice": {
+        # The hijack notice is a post of the account's department: its staff draft it.
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(ok=SOMU_MEMBERS, refused={"policy", "auditor", "admin"}),
+    },
+    "incidents:case_action/no-such-action": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(),
+    },
+    "incidents:case_lookalikes": {
+        "GET": expect(ok=SIGNED_IN),
+    },
+    "incidents:case_lookalike_action/confirm": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "auditor", "admin", "contractor"}
+        ),
+    },
+    "incidents:case_lookalike_action/dismiss": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "auditor", "admin", "contractor"}
+        ),
+    },
     "registry:account_list": {
         "GET": expect(ok=SIGNED_IN),
     },
@@ -515,6 +601,81 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "vault:compromise": {
         "GET": expect(ok=SOMU_MEMBERS | SEES_ALL),
         "POST": expect(ok=SOMU_MEMBERS | {"policy"}, refused={"auditor", "admin"}),
+    },
+    # 炎上 (G-6-4): the account's head, acting approver and the policy division declare and
+    # decide; the department's staff write notes and statements; everyone involved reads.
+    "incidents:incident_list": {
+        "GET": expect(ok=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"},
+            invalid={
+                "staff",
+                "staff_elsewhere",
+                "head_elsewhere",
+                "auditor",
+                "admin",
+                "contractor",
+            },
+        ),
+    },
+    "incidents:incident_detail": {"GET": expect(ok=SOMU_MEMBERS | SEES_ALL)},
+    "incidents:incident_print": {"GET": expect(ok=SOMU_MEMBERS | SEES_ALL)},
+    "incidents:incident_note": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(ok=SOMU_MEMBERS | {"policy"}, refused={"auditor", "admin"}),
+    },
+    "incidents:incident_statement": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(ok=SOMU_MEMBERS, refused={"policy", "auditor", "admin"}),
+    },
+    "incidents:incident_review": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "contractor", "auditor", "admin"}
+        ),
+    },
+    "incidents:incident_decide": {
+        # Only a submitted review is decided on; the town's incident has none yet.
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(refused=SOMU_MEMBERS | SEES_ALL),
+    },
+    # Corrections (G-6-1): the department's staff and the policy division open them; heads,
+    # acting approvers and the policy division take the original down.
+    "incidents:correction_list": {"GET": expect(ok=SIGNED_IN)},
+    "incidents:correction_new": {
+        "GET": expect(ok=SOMU_MEMBERS | {"policy"}),
+        "POST": expect(ok=SOMU_MEMBERS | {"policy"}),
+    },
+    "incidents:correction_detail": {"GET": expect(ok=SOMU_MEMBERS | SEES_ALL)},
+    "incidents:correction_remove": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(
+            ok={"head", "acting", "policy"}, refused={"staff", "contractor", "auditor", "admin"}
+        ),
+    },
+    "incidents:correction_draft": {
+        # The staff member who opened it already drafted the correction post.
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(refused=SOMU_MEMBERS | SEES_ALL),
+    },
+    "incidents:removal_by_hand": {
+        "GET": expect(not_allowed=SIGNED_IN),
+        "POST": expect(ok=SOMU_MEMBERS | {"policy"}, refused={"auditor", "admin"}),
+    },
+    "incidents:emergency": {
+        "GET": expect(ok={"head", "head_elsewhere", "acting", "policy", "auditor", "admin"}),
+        "POST": expect(
+            ok={"head", "head_elsewhere", "acting", "policy"}, refused={"auditor", "admin"}
+        ),
+    },
+    "incidents:wording_list": {
+        "GET": expect(ok={"head", "head_elsewhere", "acting", "policy", "auditor", "admin"}),
+    },
+    "incidents:wording_edit": {
+        "GET": expect(ok={"head", "head_elsewhere", "acting", "policy", "auditor", "admin"}),
+        "POST": expect(
+            ok={"policy"}, refused={"head", "head_elsewhere", "acting", "auditor", "admin"}
+        ),
     },
     "public:index": {
         "GET": expect(ok=SIGNED_IN | {"anonymous"}),

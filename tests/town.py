@@ -353,6 +353,54 @@ def build_town() -> Town:
     from kagami.registry.models import OfficialAccount
 
     imported = OfficialAccount.objects.get(handle="@kagamino_iju")
+    # Impersonation and hijack cases (G-6-3): a fake of 総務課's account with a screenshot and
+    # a request waiting for the platform; a hijack of another 総務課 account that the policy
+    # division recorded (so 総務課 still has its notice to draft); a look-alike to judge.
+    from kagami.incidents import cases as incident_cases
+    from kagami.incidents import watch as incident_watch
+    from kagami.incidents.models import LookalikeCandidate
+    from kagami.publishing.adapters.base import FoundUser
+
+    fake_case = incident_cases.open_impersonation(
+        actor=p["staff"],
+        department=d["somu"],
+        account=somu_x,
+        platform=somu_x.platform,
+        fake_handle="@kagamino_town_jp",
+        fake_url="https://x.com/kagamino_town_jp",
+        found_at=NOW - timedelta(hours=1),
+    )
+    evidence = incident_cases.add_evidence(
+        actor=p["staff"], case=fake_case, upload=SimpleUploadedFile("fake.png", png())
+    )
+    deletion_request = incident_cases.record_request(
+        actor=p["head"], case=fake_case, sent_on=NOW.date(), channel="web_form"
+    )
+    hijack_case = incident_cases.open_hijack(
+        actor=p["policy"], account=somu_started, found_at=NOW - timedelta(minutes=30)
+    )
+    incident_watch._keep_candidate(
+        somu_x.platform,
+        somu_x.pk,
+        FoundUser("@kagamin0_town", "鏡野町", "https://x.com/kagamin0_town", "1"),
+        NOW,
+    )
+    lookalike = LookalikeCandidate.objects.get(handle="@kagamin0_town")
+    # 炎上 (G-6-4) on 総務課's account, declared by its head; a correction (G-6-1) of the
+    # published post, opened by its staff.
+    from kagami.incidents import corrections as incident_corrections
+    from kagami.incidents import flaming as incident_flaming
+
+    incident = incident_flaming.declare(
+        actor=p["head"], accounts=[somu_x], reason="投稿の表現への批判が続いている"
+    )
+    correction = incident_corrections.open_correction(
+        actor=p["staff"],
+        original=by_state["published"],
+        kind="correction",
+        what_was_wrong="日付の誤り",
+    )
+    removal = correction.removals.get()
     for item in [*by_state.values(), *deliveries.values(), somu_x]:
         item.refresh_from_db()
     town = Town(
@@ -383,6 +431,14 @@ def build_town() -> Town:
             "accepted_report": Report.objects.filter(account=somu_x).first(),
             "policy": somu_x.current_policy(),
             "terms": somu_x.current_terms(),
+            "fake_case": fake_case,
+            "evidence": evidence,
+            "deletion_request": deletion_request,
+            "hijack_case": hijack_case,
+            "lookalike": lookalike,
+            "incident": incident,
+            "correction": correction,
+            "removal": removal,
         },
     )
     return town
@@ -665,6 +721,106 @@ CASES: list[Case] = [
         post=lambda t: {"url": "https://x.com/kagamino_town/status/1"},
     ),
     Case("publishing:resend", lambda t: {"pk": t.deliveries["failed"].pk}, post=lambda t: {}),
+    # incidents: impersonation and hijack cases
+    Case("incidents:case_list"),
+    Case(
+        "incidents:case_new",
+        post=lambda t: {
+            "account": t.somu_x.pk,
+            "platform": "x",
+            "fake_handle": "@kagamino_info",
+            "fake_url": "https://x.com/kagamino_info",
+            "found_at": "2026-11-24T08:30",
+            "how_found": "住民からの電話",
+        },
+    ),
+    Case(
+        "incidents:case_hijack",
+        post=lambda t: {
+            "account": t.somu_x.pk,
+            "found_at": "2026-11-24T08:30",
+            "how_found": "身に覚えのない投稿が続いている",
+        },
+    ),
+    Case("incidents:case_detail", pk("fake_case")),
+    Case(
+        "incidents:case_evidence",
+        lambda t: {"pk": t.fake_case.pk, "evidence_pk": t.evidence.pk},
+    ),
+    Case("incidents:case_press_release", pk("fake_case")),
+    *[
+        Case(
+            "incidents:case_action",
+            lambda t, case=case, action=action: {"pk": t.objects[case].pk, "action": action},
+            post=data,
+            variant=action,
+        )
+        for action, case, data in [
+            ("evidence", "fake_case", lambda t: {"file": upload("fake.png", png()), "note": ""}),
+            ("note", "fake_case", lambda t: {"text": "町ホームページに注意喚起を掲載した"}),
+            (
+                "request",
+                "fake_case",
+                lambda t: {"sent_on": "2026-11-24", "channel": "mail", "reference": "A-1"},
+            ),
+            (
+                "answer",
+                "fake_case",
+                lambda t: {
+                    "deletion_request": t.deletion_request.pk,
+                    "outcome": "refused",
+                    "answered_on": "2026-11-24",
+                },
+            ),
+            ("close", "fake_case", lambda t: {"note": "削除されたことを確認した"}),
+            ("notice", "hijack_case", lambda t: {}),
+            ("no-such-action", "fake_case", lambda t: {}),
+        ]
+    ],
+    Case("incidents:case_lookalikes"),
+    *[
+        Case(
+            "incidents:case_lookalike_action",
+            lambda t, action=action: {"pk": t.lookalike.pk, "action": action},
+            post=lambda t: {"note": "町を名乗っている"},
+            variant=action,
+        )
+        for action in ("confirm", "dismiss")
+    ],
+    # incidents: 炎上 (G-6-4), corrections (G-6-1), emergency mode, model texts
+    Case(
+        "incidents:incident_list",
+        post=lambda t: {"accounts": [t.somu_x.pk], "reason": "批判が続いている"},
+    ),
+    Case("incidents:incident_detail", pk("incident")),
+    Case("incidents:incident_print", pk("incident")),
+    Case(
+        "incidents:incident_note", pk("incident"), post=lambda t: {"text": "報道機関から問い合わせ"}
+    ),
+    Case("incidents:incident_statement", pk("incident"), post=lambda t: {"kind": "holding"}),
+    Case(
+        "incidents:incident_review",
+        pk("incident"),
+        post=lambda t: {"what": "表現が不適切", "cause": "確認不足", "measures": "二人で確認"},
+    ),
+    Case("incidents:incident_decide", pk("incident"), post=lambda t: {"note": "", "accept": "1"}),
+    Case("incidents:correction_list"),
+    Case(
+        "incidents:correction_new",
+        lambda t: {"post_pk": t.posts["published"].pk},
+        post=lambda t: {"kind": "apology", "what_was_wrong": "表現が不適切だった"},
+    ),
+    Case("incidents:correction_detail", pk("correction")),
+    Case("incidents:correction_remove", pk("correction"), post=lambda t: {}),
+    Case("incidents:correction_draft", pk("correction"), post=lambda t: {}),
+    Case("incidents:removal_by_hand", pk("removal"), post=lambda t: {"at": "2026-11-24T08:50"}),
+    Case("incidents:emergency", post=lambda t: {"reason": "大雨警報"}),
+    Case("incidents:wording_list"),
+    Case(
+        "incidents:wording_edit",
+        lambda t: {"key": "holding"},
+        post=lambda t: {"text": "【お知らせ】確認中です。（{所属名}）"},
+    ),
     # registry
     Case("registry:account_list"),
     Case(

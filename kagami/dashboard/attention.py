@@ -179,7 +179,75 @@ def dormant_accounts(user: User) -> dict[str, Any]:
     }
 
 
+def trouble(user: User) -> dict[str, Any]:
+    """Open 炎上 incidents and corrections whose correction has not gone out yet (G-5-4,
+    G-6-1, G-6-4)."""
+    from kagami.incidents.models import Correction, Incident
+    from kagami.incidents.models.flaming import IncidentState
+    from kagami.publishing.models import DeliveryState
+
+    incidents = (
+        Incident.objects.visible_to(user)
+        .exclude(state=IncidentState.CLOSED)
+        .select_related("department")
+    )
+    open_corrections = (
+        Correction.objects.visible_to(user)
+        .exclude(post__deliveries__state=DeliveryState.PUBLISHED)
+        .select_related("original")
+        .distinct()
+    )
+    items = [
+        _("炎上対応中: %(incident)s（%(department)s、%(state)s）")
+        % {"incident": i, "department": i.department, "state": i.get_state_display()}
+        for i in incidents
+    ] + [
+        _("訂正・お詫びの対応中: %(post)s（%(kind)s）")
+        % {"post": c.original, "kind": c.get_kind_display()}
+        for c in open_corrections
+    ]
+    if not items:
+        return {}
+    return {"title": _("トラブル対応"), "items": items, "empty": _("ありません。")}
+
+
+def impersonation_cases(user: User) -> dict[str, Any]:
+    """Open impersonation and hijack cases, with requests the platform has not answered, and
+    look-alike accounts waiting for a person to judge them (G-6-3)."""
+    from kagami.incidents.models import Case, LookalikeCandidate
+    from kagami.incidents.models.cases import CandidateState, RequestOutcome
+
+    cases = Case.objects.visible_to(user).open().select_related("department", "platform")
+    items = []
+    for case in cases.prefetch_related("requests"):
+        pending = [r for r in case.requests.all() if r.outcome == RequestOutcome.PENDING]
+        items.append(
+            _("%(case)s（%(department)s、%(state)s）")
+            % {
+                "case": case,
+                "department": case.department,
+                "state": _("運営者の回答待ち %(count)s 件") % {"count": len(pending)}
+                if pending
+                else _("削除依頼はまだ記録されていません")
+                if not case.requests.all()
+                else _("回答済み"),
+            }
+        )
+    waiting = LookalikeCandidate.objects.visible_to(user).filter(state=CandidateState.NEW)
+    if user.is_policy_division or user.approvable_departments().exists():
+        count = waiting.count()
+        if count:
+            items.append(
+                _("確認を待っている、似たユーザーIDのアカウント: %(count)s 件") % {"count": count}
+            )
+    if not items:
+        return {}
+    return {"title": _("なりすまし・乗っ取りの対応"), "items": items, "empty": _("ありません。")}
+
+
 SECTIONS: list[Callable[[User], dict[str, Any]]] = [
+    trouble,
+    impersonation_cases,
     pending_approvals,
     after_reports_waiting,
     reports_to_decide,

@@ -163,4 +163,72 @@ def load_demo() -> list[tuple[str, str, str]]:
         )
     load_demo_accounts(EMAIL_DOMAIN)
     load_demo_posts(EMAIL_DOMAIN)
+    load_demo_case()
+    load_demo_incident()
     return logins
+
+
+def load_demo_incident() -> None:
+    """A closed 炎上 incident (G-6-4) with its timeline and accepted review, so that a
+    newcomer sees how one runs from declaration to review."""
+    from kagami.incidents import flaming
+    from kagami.incidents.models import Incident
+    from kagami.registry.models import OfficialAccount
+
+    account = OfficialAccount.objects.filter(handle="@kagamino_town").first()
+    if account is None or Incident.objects.exists():
+        return
+    head = User.objects.get(email=demo_email("suzuki"))
+    policy = User.objects.get(email=demo_email("takahashi"))
+    incident = flaming.declare(
+        actor=head,
+        accounts=[account],
+        reason="（デモ）ごみ収集日の誤った投稿に、批判のコメントが1時間に約100件寄せられた。",
+    )
+    flaming.add_note(
+        actor=head,
+        incident=incident,
+        text="（デモ）訂正の投稿を準備。報道機関1社から問い合わせがあり、課長が対応した。",
+    )
+    flaming.submit_review(
+        actor=head,
+        incident=incident,
+        what="収集日を1日誤って投稿し、誤った日にごみを出した地区があった。",
+        cause="日付と曜日の確認が担当者一人だけで、承認時にも見落とした。",
+        measures="日付・曜日は作成者と承認者の二人で確かめ、内容のチェックの警告を必ず確認する。",
+    )
+    flaming.decide_review(actor=policy, incident=incident, accept=True)
+
+
+def load_demo_case() -> None:
+    """An open impersonation case (G-6-3): a fake of the town's X account, so that the
+    public directory shows its warning."""
+    from kagami.incidents import cases
+    from kagami.incidents.models import Case
+    from kagami.registry.models import OfficialAccount
+
+    account = OfficialAccount.objects.filter(handle="@kagamino_town").first()
+    if account is None or Case.objects.filter(fake_handle="@kagamlno_town").exists():
+        return
+    staff = User.objects.get(email=demo_email("tanaka"))
+    head = User.objects.get(email=demo_email("suzuki"))
+    case = cases.open_impersonation(
+        actor=staff,
+        department=account.lead_department,
+        account=account,
+        platform=account.platform,
+        fake_handle="@kagamlno_town",
+        fake_url="https://x.com/kagamlno_town",
+        fake_name="鏡野町役場【公式】",
+        found_at=timezone.now() - timedelta(hours=2),
+        how_found="住民からの電話（「抽選に当選しました」というメッセージが届いた）",
+        summary="町の投稿を転載し、フォロワーに当選を知らせるメッセージと外部のリンクを送っている。",
+    )
+    cases.record_request(
+        actor=head,
+        case=case,
+        sent_on=timezone.localdate(),
+        channel="web_form",
+        reference="0123456789",
+        note="X ヘルプセンターのなりすまし報告フォームから報告",
+    )

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kagami.dashboard.attention import sections_for
+from kagami.incidents.models import Correction, Incident
+from kagami.incidents.models.flaming import IncidentState
 from kagami.orgs.models import ActingAppointment, Department, User
 from kagami.posts.models import Acknowledgement, AfterReport, Post, PostState
 from kagami.publishing.models import Delivery, DeliveryState, Pause, RateLimit
@@ -70,5 +72,15 @@ def supervision(request: HttpRequest) -> HttpResponse:
         "rate_limits": RateLimit.objects.filter(
             account__in=accounts, until__gt=timezone.now()
         ).select_related("account"),
+        # G-5-4 "incidents": 炎上 incidents and corrections of these departments' accounts.
+        "incidents": Incident.objects.filter(
+            Q(department__in=departments) | Q(accounts__account__in=accounts)
+        )
+        .exclude(state=IncidentState.CLOSED)
+        .select_related("department")
+        .distinct(),
+        "corrections": Correction.objects.filter(department__in=departments)
+        .select_related("original", "post")
+        .order_by("-opened_at")[:20],
     }
     return render(request, "dashboard/supervision.html", context)

@@ -151,3 +151,23 @@ def next_allowed(
                 continue
             return max(begin, local)
     return None
+
+
+def add_working_time(
+    start: datetime, amount: timedelta, calendar: WorkingCalendar, opens: time, closes: time
+) -> datetime:
+    """The moment `amount` of office time has passed after `start`, counting only working days
+    between `opens` and `closes` (Asia/Tokyo): an hour asked for at 16:45 on a Friday is up at
+    9:00 on Monday when the office opens at 8:30 and closes at 17:15."""
+    at, left = start.astimezone(JST), amount
+    for _day in range(800):  # more closed days in a row than any calendar has
+        day = at.date()
+        if calendar.is_working_day(day):
+            begin = max(at, datetime.combine(day, opens, JST))
+            end = datetime.combine(day, closes, JST)
+            if begin < end:
+                if begin + left <= end:
+                    return begin + left
+                left -= end - begin
+        at = datetime.combine(day + timedelta(days=1), time(0), JST)
+    raise ValueError("no working time in the calendar")

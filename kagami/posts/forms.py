@@ -17,7 +17,7 @@ from kagami.lib.forms import (
     NulMessageMixin,
 )
 from kagami.orgs.models import Department, Membership, User
-from kagami.posts.models import OutOfHoursKind, PreApprovedCategory, Statement
+from kagami.posts.models import OutOfHoursKind, PreApprovedCategory, Statement, emergency_on
 from kagami.registry.models import OfficialAccount
 
 
@@ -67,10 +67,28 @@ class PostForm(NulMessageMixin, forms.Form):
         help_text=_("炎上対応中のアカウントには、承認された声明だけが投稿されます。"),
     )
 
-    def __init__(self, *args: Any, department: Department, **kwargs: Any) -> None:
+    emergency = forms.BooleanField(
+        label=_("緊急情報として出す（緊急モード中）"),
+        required=False,
+        help_text=_(
+            "災害・避難などの緊急情報です。どの所属長か情報政策担当課でも承認でき、"
+            "情報政策担当課はすべてのアカウントに出せます。"
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, department: Department, everywhere: bool = False, **kwargs: Any
+    ) -> None:
+        """`everywhere`: the policy division in emergency mode may pick every account."""
         super().__init__(*args, **kwargs)
-        accounts = publishable_accounts(department)
+        accounts = (
+            OfficialAccount.objects.publishable_at(timezone.now()).select_related("platform")
+            if everywhere
+            else publishable_accounts(department)
+        )
         self.fields["accounts"].queryset = accounts  # type: ignore[attr-defined]
+        if not emergency_on():
+            del self.fields["emergency"]
         for account in accounts:
             self.fields[f"variant_{account.pk}"] = forms.CharField(
                 label=_("「%(name)s」だけの本文（共通の本文と変えるときだけ）")

@@ -120,6 +120,41 @@ class Statement(models.TextChoices):
     HOLDING = "holding", _("対応中のお知らせ")
 
 
+class EmergencyModeQuerySet(models.QuerySet["EmergencyMode"]):
+    def active(self) -> "EmergencyModeQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class EmergencyMode(models.Model):
+    """Disaster information first (大雨, 地震, J-ALERT): while on, posts marked as emergency
+    information may be approved by any head or the policy division and go to any account,
+    and ordinary scheduled posts are held for a decision. Declared and ended in the incidents
+    app; here because approval and publishing ask about it."""
+
+    reason = models.CharField(_("理由"), max_length=300)
+    declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    report = models.TextField(_("終了の報告"), blank=True)
+
+    objects = EmergencyModeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("緊急モード")
+        verbose_name_plural = _("緊急モード")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def emergency_on() -> bool:
+    return EmergencyMode.objects.active().exists()
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     def visible_to(self, user: User) -> "PostQuerySet":
         """Posts of the departments `user` belongs to; all for the policy division, auditors
@@ -161,6 +196,22 @@ class Post(models.Model):
     statement = models.CharField(
         _("公式の声明の種類"), max_length=16, choices=Statement.choices, blank=True
     )
+    emergency = models.BooleanField(
+        _("緊急情報（災害・避難など）"),
+        default=False,
+        help_text=_(
+            "緊急モード中は、どの所属長か情報政策担当課でも承認でき、どのアカウントにも出せます。"
+        ),
+    )
+    # A correction or apology names the post it corrects (G-6-1); shown on both posts' pages.
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("訂正する投稿"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -179,8 +230,8 @@ class Post(models.Model):
 
     def digest(self) -> str:
         """A fingerprint of everything an approver approves: text, variants, images, time,
-        accounts and the out-of-hours reason."""
-        payload = {
+        accounts, the out-of-hours reason, and whether it is a statement or emergency information."""
+        payload: dict[str, Any] = {
             "text": self.text,
             "publish_at": self.publish_at.astimezone(UTC).isoformat(),
             "targets": sorted((t.account_id, t.text_override) for t in self.targets.all()),
@@ -189,6 +240,8 @@ class Post(models.Model):
         }
         if self.statement:  # only when set: approvals given before the field keep their digest
             payload["statement"] = self.statement
+        if self.emergency:
+            payload["emergency"] = True
         return hashlib.sha256(
             json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
@@ -214,7 +267,26 @@ class Post(models.Model):
         }
         if self.statement:
             content["statement"] = self.statement
+        if self.emergency:
+            content["emergency"] = True
         return content
+
+    def may_be_decided_by(self, user: User) -> bool:
+        """The head or acting approver of the department (G-5-2); for an official statement
+        also the policy division (G-6-1's fast track: a correction must not wait for one
+        person); for emergency information in emergency mode, any head. Never whoever wrote or
+        edited it: see `editors_since_approval`."""
+        if user.can_approve_for(self.department):
+            return True
+        if self.statement and user.is_policy_division:
+            return True
+        # Emergency information in emergency mode: any head, acting approver or the policy
+        # division, so that a warning never waits for one particular person.
+        return (
+            self.emergency
+            and emergency_on()
+            and (user.is_policy_division or user.approvable_departments().exists())
+        )
 
     def current_approval(self) -> "Approval | None":
         """The approval (or pre-approved publication) that still covers this exact version,

@@ -245,6 +245,18 @@ def confirm_after_report(
             data={"report": report.pk, "comment": report.comment},
             request=request,
         )
+        if outcome == AfterReport.Outcome.PROBLEM:
+            # G-5-3 → G-6-1: a problem leads to a correction, started from the post's page.
+            notify_about(
+                [post.author, *User.objects.policy_division()],
+                _("【Kagami】事後報告で問題があると確認されました: %(post)s") % {"post": post},
+                _(
+                    "%(head)s さんが、公開済みの投稿に問題があると確認しました。\n"
+                    "内容: %(comment)s\n投稿の画面から、訂正・お詫びを始めてください。"
+                )
+                % {"head": actor, "comment": report.comment},
+                post=post,
+            )
     return report
 
 

@@ -36,6 +36,7 @@ from kagami.posts.models import (
     Post,
     PostState,
     PreApprovalGrant,
+    emergency_on,
     working_calendar,
 )
 from kagami.posts.rendering import highlight, number_findings
@@ -128,9 +129,15 @@ def post_compose(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "out_of_hours_kind": post.out_of_hours_kind,
             "out_of_hours_note": post.out_of_hours_note,
             "statement": post.statement,
+            "emergency": post.emergency,
             **{f"variant_{t.account_id}": t.text_override for t in targets},
         }
-    form = PostForm(request.POST or None, department=department, initial=initial)
+    form = PostForm(
+        request.POST or None,
+        department=department,
+        initial=initial,
+        everywhere=user.is_policy_division and emergency_on(),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -144,6 +151,7 @@ def post_compose(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 out_of_hours_kind=data["out_of_hours_kind"],
                 out_of_hours_note=data["out_of_hours_note"],
                 statement=data["statement"],
+                emergency=data.get("emergency", False),
                 post=post,
                 request=request,
             )
@@ -197,7 +205,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         target.latest_delivery = latest.get(target.account_id)  # type: ignore[attr-defined]
     can_send_again = user.pk == post.author_id or user.can_approve_for(post.department)
     reviews, previous = review(post)
-    reviewer = post.state == PostState.SUBMITTED and user.can_approve_for(post.department)
+    reviewer = post.state == PostState.SUBMITTED and post.may_be_decided_by(user)
     own_words = user.pk in post.editors_since_approval()
     context = {
         "post": post,
@@ -207,6 +215,9 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "acknowledged": post.acknowledgements.filter(version=post.version).select_related("by"),
         "can_send_again": can_send_again,
         "can_decide_held": user.is_policy_division or user.can_approve_for(post.department),
+        # A published post that was wrong is corrected (G-6-1, the incidents app).
+        "can_correct": any(d and d.state == "published" for d in latest.values())
+        and (member or user.is_policy_division),
         "images": post.images.all(),
         "sections": _sections(results),
         "warnings": warnings,

@@ -33,6 +33,7 @@ from kagami.posts.models import (
     PostTarget,
     PostVersion,
     Statement,
+    emergency_on,
 )
 from kagami.posts.signals import approval_ended
 from kagami.registry.models import OfficialAccount
@@ -104,12 +105,15 @@ def kept_version(post: Post) -> PostVersion:
     return version
 
 
-def check_accounts(department: Department, accounts: list[OfficialAccount]) -> None:
-    """Refuse target accounts that are not the department's or may not publish now."""
+def check_accounts(
+    department: Department, accounts: list[OfficialAccount], *, any_department: bool = False
+) -> None:
+    """Refuse target accounts that are not the department's (unless `any_department`:
+    emergency information in emergency mode) or may not publish now."""
     if not accounts:
         raise DomainError(_("投稿先のアカウントを選んでください。"))
     for account in accounts:
-        if not account.departments.filter(pk=department.pk).exists():
+        if not any_department and not account.departments.filter(pk=department.pk).exists():
             raise DomainError(
                 _("「%(account)s」はこの所属のアカウントではありません。")
                 % {"account": account.name}
@@ -132,6 +136,8 @@ def save_post(
     out_of_hours_kind: str = "",
     out_of_hours_note: str = "",
     statement: str = "",
+    emergency: bool = False,
+    corrects: Post | None = None,
     post: Post | None = None,
     request: HttpRequest | None = None,
 ) -> Post:
@@ -147,12 +153,21 @@ def save_post(
         raise DomainError(_("本文を入力してください。"))
     if statement and statement not in Statement.values:
         raise DomainError(_("声明の種類が正しくありません。"))
-    check_accounts(department, accounts)
+    if emergency and not emergency_on():
+        raise DomainError(_("緊急情報として出せるのは、緊急モードの間だけです。"))
+    # In emergency mode the policy division sends emergency information to every account.
+    check_accounts(department, accounts, any_department=emergency and actor.is_policy_division)
     overrides = {pk: t for pk, t in (overrides or {}).items() if t.strip()}
     with transaction.atomic():
         creating = post is None
         if post is None:
-            post = Post(department=department, author=actor, text=text, publish_at=publish_at)
+            post = Post(
+                department=department,
+                author=actor,
+                text=text,
+                publish_at=publish_at,
+                corrects=corrects,
+            )
             before = ""
         else:
             post = Post.objects.select_for_update().get(pk=post.pk)
@@ -162,6 +177,7 @@ def save_post(
         post.out_of_hours_kind = out_of_hours_kind
         post.out_of_hours_note = out_of_hours_note.strip()
         post.statement = statement
+        post.emergency = emergency
         post.save()
         post.targets.exclude(account__in=accounts).delete()
         for account in accounts:
@@ -246,7 +262,11 @@ def add_image(
 
 def ready_to_go(post: Post, actor: User, acknowledgements: dict[str, str]) -> list[TargetFindings]:
     """Shared checks before a post leaves its author: content, warnings, time, accounts."""
-    check_accounts(post.department, [t.account for t in post.targets.select_related("account")])
+    check_accounts(
+        post.department,
+        [t.account for t in post.targets.select_related("account")],
+        any_department=post.emergency and emergency_on(),
+    )
     if post.publish_at <= timezone.now():
         raise DomainError(_("投稿日時が過ぎています。未来の日時を指定してください。"))
     results = findings(post)
@@ -366,7 +386,7 @@ def submit_post(
 def _decide(
     actor: User, post: Post, decision: str, comment: str, request: HttpRequest | None
 ) -> Post:
-    if not actor.can_approve_for(post.department):
+    if not post.may_be_decided_by(actor):
         raise DomainError(_("この投稿を審査できるのは、所属長か代決者だけです。"))
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
@@ -382,7 +402,9 @@ def _decide(
         if decision == Decision.APPROVED:
             # The account may have been suspended or ended since the post was submitted.
             check_accounts(
-                post.department, [t.account for t in post.targets.select_related("account")]
+                post.department,
+                [t.account for t in post.targets.select_related("account")],
+                any_department=post.emergency and emergency_on(),
             )
             kept_version(post)
         if decision == Decision.APPROVED and post.publish_at <= timezone.now():

@@ -15,14 +15,19 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kagami.incidents.cases import notice_text
+from kagami.incidents.corrections import public_log
+from kagami.incidents.models import Case
+from kagami.incidents.models.cases import CaseKind
 from kagami.lib.urls import public_https_url_problem
 from kagami.registry.models import (
     AccountState,
     OfficialAccount,
+    Platform,
     PolicyDocument,
     TermsDocument,
     field_label,
@@ -125,22 +130,96 @@ class PlatformGroup:
 
 @dataclass(frozen=True)
 class ImpersonationWarning:
-    """A fake account residents should beware of (G-6-3). Its URL is shown as text, never
-    as a link, so the directory does not send anyone to it."""
+    """A fake account residents should beware of, while the town's case about it is open
+    (G-6-3). Its URL is shown as text, never as a link, so the directory sends nobody to it;
+    `official` are the real accounts to compare it with (they are in the directory)."""
 
+    platform_code: str
     platform_name: str
     handle: str
+    display_name: str
     url: str
     published_on: date
     note: str
+    official: tuple[AccountEntry, ...] = ()
 
 
-def impersonation_warnings() -> list[ImpersonationWarning]:
-    """Published warnings about accounts impersonating the town.
+def impersonation_warnings(
+    links: Links, entries: Iterable[AccountEntry] | None = None
+) -> list[ImpersonationWarning]:
+    """The fake accounts of the open impersonation cases (G-6-3), newest first, each with the
+    town's notice and the real accounts it imitates. `entries` are the listed accounts, if the
+    caller has them already."""
+    listed = list(entries) if entries is not None else accounts(links)
+    # An account of the town that has not ended (planned ones too) is never called a fake,
+    # whatever a case says.
+    own = OfficialAccount.objects.filter(
+        platform=OuterRef("platform"), handle_key=OuterRef("fake_handle_key")
+    ).exclude(state=AccountState.ENDED)
+    found = (
+        Case.objects.open()
+        .filter(kind=CaseKind.IMPERSONATION)
+        .exclude(Exists(own))
+        .select_related("platform", "department", "account")
+        .order_by("-opened_at", "-pk")
+    )
+    warnings = []
+    for case in found:
+        official = tuple(e for e in listed if case.account_id and e.id == case.account_id)
+        if not official:  # the department's accounts on that platform, else the platform's
+            on_platform = [e for e in listed if e.platform_code == case.platform.code]
+            official = tuple(
+                e for e in on_platform if case.department.name in e.departments
+            ) or tuple(on_platform)
+        warnings.append(
+            ImpersonationWarning(
+                platform_code=case.platform.code,
+                platform_name=case.platform.name,
+                handle=case.fake_handle,
+                display_name=case.fake_name,
+                url=case.fake_url if public_https_url_problem(case.fake_url) is None else "",
+                published_on=timezone.localdate(case.opened_at),
+                note=notice_text(case),
+                official=official,
+            )
+        )
+    return warnings
 
-    Empty for now: the incidents app, which records impersonation cases and decides which to
-    publish (G-6-3), does not exist yet. When it does, it supplies the warnings here."""
-    return []
+
+@dataclass(frozen=True)
+class CorrectionEntry:
+    """A line of the public correction log (G-6-1): residents see that mistakes are owned."""
+
+    published_on: date
+    kind: str
+    corrected: str  # the first line of the post that was corrected
+    links: tuple[tuple[str, str], ...]  # (account name, URL of the correction post)
+
+
+def correction_log(limit: int = 30) -> list[CorrectionEntry]:
+    """Published corrections and apologies, newest first."""
+    entries = []
+    for correction in public_log(limit):
+        post = correction.post
+        if post is None:  # public_log() lists only corrections with a post
+            continue
+        published = [d for d in post.deliveries.all() if d.state == "published" and d.published_at]
+        times = [d.published_at for d in published if d.published_at is not None]
+        if not times:
+            continue
+        entries.append(
+            CorrectionEntry(
+                published_on=timezone.localdate(min(times)),
+                kind=correction.get_kind_display(),
+                corrected=str(correction.original),
+                links=tuple(
+                    (d.account.name, d.url)
+                    for d in published
+                    if d.url and public_https_url_problem(d.url) is None
+                ),
+            )
+        )
+    return entries
 
 
 def _listed() -> QuerySet[OfficialAccount]:
@@ -302,39 +381,73 @@ def url_key(text: str) -> tuple[str, str] | None:
     return _host(hostname), path
 
 
-def _matches(entry: AccountEntry, query: str) -> bool:
-    if normalise_handle(_clean(query)) == normalise_handle(entry.handle):
+def _names(query: str, handle: str, url: str, hosts: Iterable[str]) -> bool:
+    """Whether `query` (a handle or a URL) names the account `handle` at `url` on a platform
+    whose account pages live on `hosts`."""
+    if normalise_handle(_clean(query)) == normalise_handle(handle):
         return True
-    asked, own = url_key(query), url_key(entry.url)
-    if asked is None or own is None:
+    asked, own = url_key(query), url_key(url) if url else None
+    if asked is None:
         return False
     if asked == own:
         return True
     host, path = asked
-    on_platform = host == own[0] or any(
-        host == h or host.endswith("." + h) for h in entry.platform_hosts
+    on_platform = (own is not None and host == own[0]) or any(
+        host == h or host.endswith("." + h) for h in hosts
     )
     # x.com/kagamino_town/status/1 is a post of the account x.com/kagamino_town.
     first = path.lstrip("/").split("/", 1)[0].lstrip("@")
-    return on_platform and bool(first) and first == normalise_handle(entry.handle)
+    return on_platform and bool(first) and first == normalise_handle(handle)
+
+
+def _matches(entry: AccountEntry, query: str) -> bool:
+    return _names(query, entry.handle, entry.url, entry.platform_hosts)
+
+
+def _names_fake(warning: ImpersonationWarning, query: str, hosts: dict[str, list[str]]) -> bool:
+    platform_hosts = [_host(h) for h in hosts.get(warning.platform_code, [])]
+    return _names(query, warning.handle, warning.url, platform_hosts)
+
+
+def _planned_own(query: str) -> bool:
+    """Whether `query` names an account the town has planned but not started (計画中): not
+    official yet, and never to be called a fake."""
+    planned = OfficialAccount.objects.filter(state=AccountState.PLANNED).select_related("platform")
+    return any(
+        _names(query, a.handle, a.url, [_host(h) for h in a.platform.url_hosts]) for a in planned
+    )
 
 
 @dataclass(frozen=True)
 class LookupResult:
     query: str
     matches: tuple[AccountEntry, ...]
+    # Open impersonation cases about the account asked for (G-6-3).
+    fakes: tuple[ImpersonationWarning, ...] = ()
+    # An account the town has planned (計画中): neither official yet nor a fake.
+    unlisted_own: bool = False
 
     @property
     def is_official(self) -> bool:
         return bool(self.matches)
 
+    @property
+    def is_fake(self) -> bool:
+        return bool(self.fakes) and not self.matches
+
 
 def lookup(query: str, links: Links) -> LookupResult | None:
-    """Which listed accounts `query` (a URL or a handle) names; None for an empty query."""
+    """Which listed accounts `query` (a URL or a handle) names, and which known fakes; None
+    for an empty query."""
     query = query.strip()[:MAX_QUERY_LENGTH]
     if not normalise_handle(_clean(query)):
         return None
-    return LookupResult(query, tuple(e for e in accounts(links) if _matches(e, query)))
+    listed = accounts(links)
+    matches = tuple(e for e in listed if _matches(e, query))
+    hosts = dict(Platform.objects.values_list("code", "url_hosts"))
+    fakes = tuple(w for w in impersonation_warnings(links, listed) if _names_fake(w, query, hosts))
+    planned = not matches and not fakes and _planned_own(query)
+    return LookupResult(query, matches, fakes, planned)
 
 
 # The JSON feed (documented in FEED.md).
@@ -350,6 +463,8 @@ def feed(
     *,
     absolute: Callable[[str], str] = str,
     generated_at: datetime | None = None,
+    warnings: Iterable[ImpersonationWarning] = (),
+    corrections: Iterable[CorrectionEntry] = (),
 ) -> dict[str, Any]:
     """The directory as JSON-ready data; `absolute` turns page links into full URLs."""
     moment = timezone.localtime(generated_at or timezone.now())
@@ -381,6 +496,27 @@ def feed(
                 "last_verified": _iso(e.last_verified),
             }
             for e in entries
+        ],
+        "impersonation_warnings": [
+            {
+                "platform": {"code": w.platform_code, "name": w.platform_name},
+                "handle": w.handle,
+                "display_name": w.display_name,
+                "url": w.url or None,
+                "since": _iso(w.published_on),
+                "notice": w.note,
+                "official_account_ids": [e.id for e in w.official],
+            }
+            for w in warnings
+        ],
+        "corrections": [
+            {
+                "published_on": _iso(c.published_on),
+                "kind": c.kind,
+                "corrected": c.corrected,
+                "links": [{"account": name, "url": url} for name, url in c.links],
+            }
+            for c in corrections
         ],
     }
 

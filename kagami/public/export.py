@@ -38,6 +38,8 @@ def build(base_url: str = "") -> dict[str, bytes]:
     links = static_links()
     with translation.override(settings.LANGUAGE_CODE):
         entries = directory.accounts(links)
+        warnings = directory.impersonation_warnings(links, entries)
+        corrections = directory.correction_log()
         common = {"links": links, "town_name": settings.KAGAMI_TOWN_NAME}
         files: dict[str, str | bytes] = {
             "index.html": render_to_string(
@@ -45,7 +47,8 @@ def build(base_url: str = "") -> dict[str, bytes]:
                 {
                     **common,
                     "groups": directory.by_platform(entries),
-                    "warnings": directory.impersonation_warnings(),
+                    "warnings": warnings,
+                    "corrections": corrections,
                     "current": "index",
                 },
             ),
@@ -65,10 +68,13 @@ def build(base_url: str = "") -> dict[str, bytes]:
                 "town_name": settings.KAGAMI_TOWN_NAME,
                 "links": replace(links, index=absolute(links.index)),
                 "groups": directory.by_platform(snippet_entries),
+                "warnings": warnings,
                 "page_base": bool(base_url),
             },
         )
-        feed = directory.feed(entries, links, absolute=absolute)
+        feed = directory.feed(
+            entries, links, absolute=absolute, warnings=warnings, corrections=corrections
+        )
     files["directory.json"] = json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
     for name, source in STYLESHEETS.items():
         found = finders.find(source)

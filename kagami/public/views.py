@@ -30,12 +30,14 @@ def _render(
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     links = live_links()
+    entries = directory.accounts(links)
     return _render(
         request,
         "index.html",
         links,
-        groups=directory.by_platform(directory.accounts(links)),
-        warnings=directory.impersonation_warnings(),
+        groups=directory.by_platform(entries),
+        warnings=directory.impersonation_warnings(links, entries),
+        corrections=directory.correction_log(),
         current="index",
     )
 
@@ -78,7 +80,14 @@ def check(request: HttpRequest) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest) -> JsonResponse:
     links = live_links()
-    data = directory.feed(directory.accounts(links), links, absolute=request.build_absolute_uri)
+    entries = directory.accounts(links)
+    data = directory.feed(
+        entries,
+        links,
+        absolute=request.build_absolute_uri,
+        warnings=directory.impersonation_warnings(links, entries),
+        corrections=directory.correction_log(),
+    )
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     # Public data, meant to be read by the town's website from another origin.
     response["Access-Control-Allow-Origin"] = "*"

@@ -3,9 +3,10 @@
 The invariant (G-5-2, G-4-2, G-4-3, G-6-4): a platform receives only text that was approved,
 exactly as it was approved, by someone who neither wrote nor edited it, from an account that
 may publish at that moment, with no pause covering it, and, while the account is in 炎上 mode,
-only an approved official statement. The worker asks `verdict()` inside the
-transaction that starts each attempt (after claiming it); people who send a held or failed
-delivery again are asked the same question first (`refusal()`).
+only an approved official statement. In emergency mode ordinary posts are held for a person.
+The worker asks `verdict()` inside the transaction that starts each attempt (after claiming
+it); people who send a held or failed delivery again are asked the same question first
+(`refusal()`).
 
 Approval independence is enforced where approvals are given (`posts.workflow`); here the
 delivery's version must be the one the current approval binds, so an edit after approval
@@ -19,7 +20,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from kagami.posts.checking import check_text
-from kagami.posts.models import PostState
+from kagami.posts.models import PostState, emergency_on
 from kagami.publishing.models import Delivery
 from kagami.registry.models import AccountState
 
@@ -68,7 +69,12 @@ def approval_problem(delivery: Delivery) -> str | None:
 
 
 def verdict(
-    delivery: Delivery, now: datetime, *, paused: bool, statements_only: bool = False
+    delivery: Delivery,
+    now: datetime,
+    *,
+    paused: bool,
+    statements_only: bool = False,
+    emergency: bool = False,
 ) -> Verdict:
     """May this delivery go out now? Cancel what can never go out, hold what a person must
     decide on, wait out a pause. `statements_only`: the account is in 炎上 mode (G-6-4), where
@@ -86,6 +92,14 @@ def verdict(
         return Verdict(Action.WAIT, _("投稿の一時停止中です。"))
     if statements_only and not delivery.post.statement:
         return Verdict(Action.WAIT, _("炎上対応中のため、承認された公式の声明以外は投稿しません。"))
+    if emergency and not (delivery.post.emergency or delivery.post.statement):
+        return Verdict(
+            Action.HOLD,
+            _(
+                "緊急モード中のため、通常の投稿は保留しました。"
+                "緊急モードが終わってから、送るか取りやめるかを決めてください。"
+            ),
+        )
     errors = [
         f
         for f in check_text(
@@ -108,7 +122,7 @@ def verdict(
 
 def refusal(delivery: Delivery, now: datetime) -> str | None:
     """Why a person may not send this delivery now (a pause only delays it), or None."""
-    decided = verdict(delivery, now, paused=False)
+    decided = verdict(delivery, now, paused=False, emergency=emergency_on())
     return decided.reason if decided.action in (Action.CANCEL, Action.HOLD) else None
 
 

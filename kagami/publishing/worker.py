@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from kagami.audit import log as audit
 from kagami.orgs.notifications import notify
-from kagami.posts.models import PostImage
+from kagami.posts.models import PostImage, emergency_on
 from kagami.publishing.adapters import (
     REGISTRY,
     Adapter,
@@ -417,6 +417,7 @@ def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]
         states = {d.pk: str(d.state) for d in rows}
         claimed = [d for d in rows if d.state == DeliveryState.CLAIMED and d.claimed_by == worker]
         paused = _paused_accounts() if claimed else {}
+        emergency = emergency_on() if claimed else False
         mine = []
         for d in claimed:
             decided = verdict(
@@ -424,6 +425,7 @@ def _start(ids: list[int], worker: str) -> tuple[dict[int, str], list[_Started]]
                 now,
                 paused=paused.get(d.account_id) is False,
                 statements_only=paused.get(d.account_id) is True,
+                emergency=emergency,
             )
             if decided.action == Action.SEND:
                 mine.append(d)

@@ -65,8 +65,13 @@ def pause(
     department: Department | None = None,
     request: HttpRequest | None = None,
 ) -> Pause:
-    """Stop everything, one department or one account from publishing until resumed."""
-    if not actor.is_policy_division:
+    """Stop everything, one department or one account from publishing until resumed: the
+    policy division anything, the head or acting approver one account of their department
+    (a hijacked account, G-6-3, must stop at once)."""
+    own_account = account is not None and department is None
+    if not (
+        actor.is_policy_division or (own_account and can_restrict_to_statements(actor, account))  # type: ignore[arg-type]
+    ):
         raise DomainError(_("投稿を一時停止できるのは情報政策担当課だけです。"))
     if not reason.strip():
         raise DomainError(_("一時停止の理由を書いてください。"))
@@ -125,11 +130,15 @@ def restrict_to_statements(
 def resume(*, actor: User, stop: Pause, request: HttpRequest | None = None) -> list[Delivery]:
     """Lift a pause. Deliveries whose time passed meanwhile are held for a person to decide
     (send late or cancel); the rest go out at their time. Returns the held ones."""
-    incident_pause = stop.statements_allowed and stop.account is not None
-    if not (
-        actor.is_policy_division
-        or (incident_pause and can_restrict_to_statements(actor, stop.account))  # type: ignore[arg-type]
-    ):
+    # The head may lift a stop of one of their department's accounts: a 炎上 restriction, or a
+    # stop a head made (a hijack); one the policy division made stays theirs to lift.
+    heads_own = (
+        stop.account is not None
+        and stop.department_id is None
+        and (stop.statements_allowed or not stop.paused_by.is_policy_division)
+        and can_restrict_to_statements(actor, stop.account)
+    )
+    if not (actor.is_policy_division or heads_own):
         raise DomainError(_("一時停止を解除できるのは情報政策担当課だけです。"))
     if stop.resumed_at is not None:
         raise DomainError(_("この一時停止は既に解除されています。"))

@@ -103,7 +103,10 @@ def test_a_handle_on_several_platforms_lists_each_account(client, cast, official
 
 def test_planned_and_ended_accounts_are_not_official(client, cast):
     planned_account(cast)
-    assert UNKNOWN in client.get("/public/check/", {"q": "@kagamino_town"}).content.decode()
+    page = client.get("/public/check/", {"q": "@kagamino_town"}).content.decode()
+    # The town's own planned account is neither official yet nor ever called impersonation.
+    assert OFFICIAL not in page and UNKNOWN not in page
+    assert "一覧には載っていません" in page
     ended = listed_account(
         cast,
         platform="facebook",

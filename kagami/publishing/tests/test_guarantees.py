@@ -45,7 +45,15 @@ from kagami.lib.errors import DomainError
 from kagami.lib.workcalendar import JST
 from kagami.orgs.models import ActingAppointment, Membership, Role, User
 from kagami.posts import workflow as posts
-from kagami.posts.models import Approval, Decision, Post, PostState, PostVersion
+from kagami.posts.models import (
+    Approval,
+    Decision,
+    EmergencyMode,
+    Post,
+    PostState,
+    PostVersion,
+    emergency_on,
+)
 from kagami.publishing import worker
 from kagami.publishing import workflow as publishing
 from kagami.publishing.adapters import (
@@ -134,6 +142,10 @@ def _may_send(account: OfficialAccount, delivery: Delivery) -> bool:
     if any(not p.statements_allowed for p in pauses):
         return False
     if pauses and not delivery.post.statement:
+        return False
+    # In emergency mode ordinary posts are held for a person (emergency information and
+    # statements go out).
+    if emergency_on() and not (delivery.post.emergency or delivery.post.statement):
         return False
     return account.publishable_at(timezone.now())
 
@@ -324,6 +336,18 @@ class Guarantees(RuleBasedStateMachine):
             reason="訓練",
             account=None if everything else self.account,
         )
+
+    @precondition(lambda self: not EmergencyMode.objects.active().exists())
+    @rule()
+    def declare_emergency(self) -> None:
+        EmergencyMode.objects.create(
+            reason="大雨警報（訓練）", declared_by=self.town.cast.takahashi
+        )
+
+    @precondition(lambda self: EmergencyMode.objects.active().exists())
+    @rule()
+    def end_emergency(self) -> None:
+        EmergencyMode.objects.active().update(ended_at=timezone.now(), report="訓練終了")
 
     @rule()
     def declare_flaming(self) -> None:

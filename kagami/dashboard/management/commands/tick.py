@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from kagami.incidents import cases as incident_cases
+from kagami.incidents import watch as incident_watch
 from kagami.posts import pre_approval
 from kagami.posts import workflow as posts
 from kagami.publishing import workflow as publishing
@@ -29,6 +31,8 @@ JOBS: list[tuple[str, Callable[[], int]]] = [
     ("vault.open_tasks_for_leavers", vault.open_tasks_for_leavers),
     ("vault.remind_due_rotations", vault.remind_due_rotations),
     ("vault.destroy_old_secrets", vault.destroy_old_secrets),
+    ("incidents.remind_unanswered_requests", incident_cases.remind_unanswered_requests),
+    ("incidents.watch_lookalikes", incident_watch.watch_lookalikes),
 ]
 
 
