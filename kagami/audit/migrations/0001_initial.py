@@ -6,89 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("orgs", "0001_initial"),
+        ('orgs', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ChainHead",
+            name='ChainHead',
             fields=[
-                (
-                    "id",
-                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
-                ),
-                ("seq", models.PositiveBigIntegerField(default=0)),
-                ("hash", models.CharField(max_length=64)),
+                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ('seq', models.PositiveBigIntegerField(default=0)),
+                ('hash', models.CharField(max_length=64)),
             ],
             options={
-                "verbose_name": "監査チェーンの末尾",
+                'verbose_name': '監査チェーンの末尾',
             },
         ),
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("seq", models.PositiveBigIntegerField(unique=True, verbose_name="通番")),
-                ("at", models.DateTimeField(db_index=True, verbose_name="日時")),
-                (
-                    "actor_label",
-                    models.CharField(blank=True, max_length=200, verbose_name="操作者名"),
-                ),
-                ("action", models.CharField(db_index=True, max_length=100, verbose_name="操作")),
-                (
-                    "target_type",
-                    models.CharField(blank=True, max_length=100, verbose_name="対象の種類"),
-                ),
-                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="対象ID")),
-                ("target_label", models.CharField(blank=True, max_length=300, verbose_name="対象")),
-                ("data", models.JSONField(blank=True, default=dict, verbose_name="内容")),
-                (
-                    "ip_address",
-                    models.GenericIPAddressField(blank=True, null=True, verbose_name="接続元"),
-                ),
-                ("prev_hash", models.CharField(max_length=64)),
-                ("hash", models.CharField(max_length=64, unique=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="操作者",
-                    ),
-                ),
-                (
-                    "department",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="orgs.department",
-                        verbose_name="所属",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='通番')),
+                ('at', models.DateTimeField(db_index=True, verbose_name='日時')),
+                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='操作者名')),
+                ('action', models.CharField(db_index=True, max_length=100, verbose_name='操作')),
+                ('target_type', models.CharField(blank=True, max_length=100, verbose_name='対象の種類')),
+                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='対象ID')),
+                ('target_label', models.CharField(blank=True, max_length=300, verbose_name='対象')),
+                ('data', models.JSONField(blank=True, default=dict, verbose_name='内容')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='接続元')),
+                ('prev_hash', models.CharField(max_length=64)),
+                ('hash', models.CharField(max_length=64, unique=True)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作者')),
+                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='所属')),
             ],
             options={
-                "verbose_name": "監査イベント",
-                "verbose_name_plural": "監査イベント",
-                "ordering": ["-seq"],
-                "indexes": [
-                    models.Index(
-                        fields=["target_type", "target_id"], name="audit_audit_target__59bbff_idx"
-                    )
-                ],
+                'verbose_name': '監査イベント',
+                'verbose_name_plural': '監査イベント',
+                'ordering': ['-seq'],
+                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_audit_target__59bbff_idx')],
             },
         ),
     ]

@@ -23,9 +23,7 @@ DROP FUNCTION IF EXISTS kagami_audit_append_only();
 
 
 def create_head(apps, schema_editor):
-    apps.get_model("audit", "ChainHead").objects.get_or_create(
-        pk=1, defaults={"seq": 0, "hash": GENESIS}
-    )
+    apps.get_model("audit", "ChainHead").objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
 
 
 def guard(apps, schema_editor):

@@ -8,344 +8,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Department",
+            name='Department',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=32, unique=True, verbose_name="所属コード")),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="所属名")),
-                (
-                    "name_kana",
-                    models.CharField(blank=True, max_length=100, verbose_name="所属名（ふりがな）"),
-                ),
-                (
-                    "is_policy_division",
-                    models.BooleanField(default=False, verbose_name="情報政策担当課"),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="有効")),
-                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="表示順")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=32, unique=True, verbose_name='所属コード')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='所属名')),
+                ('name_kana', models.CharField(blank=True, max_length=100, verbose_name='所属名（ふりがな）')),
+                ('is_policy_division', models.BooleanField(default=False, verbose_name='情報政策担当課')),
+                ('is_active', models.BooleanField(default=True, verbose_name='有効')),
+                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='表示順')),
             ],
             options={
-                "verbose_name": "所属",
-                "verbose_name_plural": "所属",
-                "ordering": ["sort_order", "code"],
+                'verbose_name': '所属',
+                'verbose_name_plural': '所属',
+                'ordering': ['sort_order', 'code'],
             },
         ),
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                (
-                    "last_login",
-                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
-                ),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "email",
-                    models.EmailField(max_length=254, unique=True, verbose_name="メールアドレス"),
-                ),
-                (
-                    "staff_number",
-                    models.CharField(
-                        blank=True, max_length=32, null=True, unique=True, verbose_name="職員番号"
-                    ),
-                ),
-                ("display_name", models.CharField(max_length=100, verbose_name="氏名")),
-                (
-                    "display_name_kana",
-                    models.CharField(blank=True, max_length=100, verbose_name="氏名（ふりがな）"),
-                ),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[("ja", "日本語"), ("en", "English")],
-                        default="ja",
-                        max_length=8,
-                        verbose_name="表示言語",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="有効")),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="システム管理者のみ。",
-                        verbose_name="管理サイトに入れる",
-                    ),
-                ),
-                (
-                    "is_administrator",
-                    models.BooleanField(default=False, verbose_name="システム管理者"),
-                ),
-                (
-                    "is_auditor",
-                    models.BooleanField(
-                        default=False,
-                        help_text="すべてを閲覧でき、何も変更できません。",
-                        verbose_name="監査担当",
-                    ),
-                ),
-                (
-                    "contractor_company",
-                    models.CharField(
-                        blank=True,
-                        help_text="委託事業者の担当者のときだけ入力します。",
-                        max_length=200,
-                        verbose_name="委託事業者名",
-                    ),
-                ),
-                (
-                    "access_ends_on",
-                    models.DateField(
-                        blank=True,
-                        help_text="この日の終わりにログインできなくなります（委託事業者は必須）。",
-                        null=True,
-                        verbose_name="利用期限",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="登録日時"
-                    ),
-                ),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('email', models.EmailField(max_length=254, unique=True, verbose_name='メールアドレス')),
+                ('staff_number', models.CharField(blank=True, max_length=32, null=True, unique=True, verbose_name='職員番号')),
+                ('display_name', models.CharField(max_length=100, verbose_name='氏名')),
+                ('display_name_kana', models.CharField(blank=True, max_length=100, verbose_name='氏名（ふりがな）')),
+                ('language', models.CharField(choices=[('ja', '日本語'), ('en', 'English')], default='ja', max_length=8, verbose_name='表示言語')),
+                ('is_active', models.BooleanField(default=True, verbose_name='有効')),
+                ('is_staff', models.BooleanField(default=False, help_text='システム管理者のみ。', verbose_name='管理サイトに入れる')),
+                ('is_administrator', models.BooleanField(default=False, verbose_name='システム管理者')),
+                ('is_auditor', models.BooleanField(default=False, help_text='すべてを閲覧でき、何も変更できません。', verbose_name='監査担当')),
+                ('contractor_company', models.CharField(blank=True, help_text='委託事業者の担当者のときだけ入力します。', max_length=200, verbose_name='委託事業者名')),
+                ('access_ends_on', models.DateField(blank=True, help_text='この日の終わりにログインできなくなります（委託事業者は必須）。', null=True, verbose_name='利用期限')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登録日時')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "利用者",
-                "verbose_name_plural": "利用者",
-                "ordering": ["display_name_kana", "display_name"],
+                'verbose_name': '利用者',
+                'verbose_name_plural': '利用者',
+                'ordering': ['display_name_kana', 'display_name'],
             },
             managers=[
-                ("objects", kagami.orgs.models.UserManager()),
+                ('objects', kagami.orgs.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name="ActingAppointment",
+            name='ActingAppointment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("starts_at", models.DateTimeField(verbose_name="開始日時")),
-                ("ends_at", models.DateTimeField(verbose_name="終了日時")),
-                ("reason", models.CharField(max_length=200, verbose_name="理由")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "revoked_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="取消日時"),
-                ),
-                (
-                    "appointed_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "deputy",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="acting_appointments",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="代決者",
-                    ),
-                ),
-                (
-                    "revoked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "department",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="acting",
-                        to="orgs.department",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('starts_at', models.DateTimeField(verbose_name='開始日時')),
+                ('ends_at', models.DateTimeField(verbose_name='終了日時')),
+                ('reason', models.CharField(max_length=200, verbose_name='理由')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='取消日時')),
+                ('appointed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('deputy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acting_appointments', to=settings.AUTH_USER_MODEL, verbose_name='代決者')),
+                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acting', to='orgs.department')),
             ],
             options={
-                "verbose_name": "代決者の指定",
-                "verbose_name_plural": "代決者の指定",
-                "ordering": ["-starts_at"],
+                'verbose_name': '代決者の指定',
+                'verbose_name_plural': '代決者の指定',
+                'ordering': ['-starts_at'],
             },
         ),
         migrations.CreateModel(
-            name="Membership",
+            name='Membership',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[("staff", "職員"), ("head", "所属長")],
-                        default="staff",
-                        max_length=16,
-                        verbose_name="役割",
-                    ),
-                ),
-                (
-                    "valid_from",
-                    models.DateField(default=kagami.orgs.models.today, verbose_name="開始日"),
-                ),
-                ("valid_until", models.DateField(blank=True, null=True, verbose_name="終了日")),
-                (
-                    "department",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="memberships",
-                        to="orgs.department",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="memberships",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('staff', '職員'), ('head', '所属長')], default='staff', max_length=16, verbose_name='役割')),
+                ('valid_from', models.DateField(default=kagami.orgs.models.today, verbose_name='開始日')),
+                ('valid_until', models.DateField(blank=True, null=True, verbose_name='終了日')),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='orgs.department')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "所属の割当て",
-                "verbose_name_plural": "所属の割当て",
-                "ordering": ["department__sort_order", "-role", "user__display_name_kana"],
+                'verbose_name': '所属の割当て',
+                'verbose_name_plural': '所属の割当て',
+                'ordering': ['department__sort_order', '-role', 'user__display_name_kana'],
             },
         ),
         migrations.CreateModel(
-            name="TransferBatch",
+            name='TransferBatch',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file_name", models.CharField(max_length=255, verbose_name="ファイル名")),
-                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
-                ("rows", models.JSONField(default=list, verbose_name="行")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("previewed", "確認待ち"),
-                            ("applied", "反映済み"),
-                            ("discarded", "取りやめ"),
-                        ],
-                        default="previewed",
-                        max_length=16,
-                    ),
-                ),
-                ("applied_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "applied_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file_name', models.CharField(max_length=255, verbose_name='ファイル名')),
+                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
+                ('rows', models.JSONField(default=list, verbose_name='行')),
+                ('status', models.CharField(choices=[('previewed', '確認待ち'), ('applied', '反映済み'), ('discarded', '取りやめ')], default='previewed', max_length=16)),
+                ('applied_at', models.DateTimeField(blank=True, null=True)),
+                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "人事異動の取込み",
-                "verbose_name_plural": "人事異動の取込み",
-                "ordering": ["-uploaded_at"],
+                'verbose_name': '人事異動の取込み',
+                'verbose_name_plural': '人事異動の取込み',
+                'ordering': ['-uploaded_at'],
             },
         ),
         migrations.AddConstraint(
-            model_name="user",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("contractor_company", ""), ("access_ends_on__isnull", False), _connector="OR"
-                ),
-                name="contractor_has_end_date",
-            ),
+            model_name='user',
+            constraint=models.CheckConstraint(condition=models.Q(('contractor_company', ''), ('access_ends_on__isnull', False), _connector='OR'), name='contractor_has_end_date'),
         ),
         migrations.AddConstraint(
-            model_name="actingappointment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
-                name="acting_period_ordered",
-            ),
+            model_name='actingappointment',
+            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='acting_period_ordered'),
         ),
         migrations.AddConstraint(
-            model_name="membership",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("valid_until__isnull", True),
-                    ("valid_until__gte", models.F("valid_from")),
-                    _connector="OR",
-                ),
-                name="membership_period_ordered",
-            ),
+            model_name='membership',
+            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='membership_period_ordered'),
         ),
     ]

@@ -7,41 +7,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("orgs", "0001_initial"),
+        ('orgs', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Notification",
+            name='Notification',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("subject", models.CharField(max_length=200, verbose_name="件名")),
-                ("body", models.TextField(blank=True, verbose_name="本文")),
-                ("link", models.CharField(blank=True, max_length=300, verbose_name="リンク")),
-                (
-                    "created_at",
-                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
-                ),
-                ("read_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notifications",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('subject', models.CharField(max_length=200, verbose_name='件名')),
+                ('body', models.TextField(blank=True, verbose_name='本文')),
+                ('link', models.CharField(blank=True, max_length=300, verbose_name='リンク')),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ('read_at', models.DateTimeField(blank=True, null=True)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "お知らせ",
-                "verbose_name_plural": "お知らせ",
-                "ordering": ["-created_at"],
+                'verbose_name': 'お知らせ',
+                'verbose_name_plural': 'お知らせ',
+                'ordering': ['-created_at'],
             },
         ),
     ]

@@ -2,432 +2,178 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import kagami.posts.models
 from django.conf import settings
 from django.db import migrations, models
 
-import kagami.posts.models
-
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("orgs", "0001_initial"),
-        ("registry", "0003_register_import"),
+        ('orgs', '0001_initial'),
+        ('registry', '0003_register_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="CalendarDay",
+            name='CalendarDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField(unique=True, verbose_name="日付")),
-                ("is_open", models.BooleanField(default=False, verbose_name="開庁日にする")),
-                ("reason", models.CharField(max_length=100, verbose_name="理由")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField(unique=True, verbose_name='日付')),
+                ('is_open', models.BooleanField(default=False, verbose_name='開庁日にする')),
+                ('reason', models.CharField(max_length=100, verbose_name='理由')),
             ],
             options={
-                "verbose_name": "閉庁日・開庁日の設定",
-                "verbose_name_plural": "閉庁日・開庁日の設定",
-                "ordering": ["day"],
+                'verbose_name': '閉庁日・開庁日の設定',
+                'verbose_name_plural': '閉庁日・開庁日の設定',
+                'ordering': ['day'],
             },
         ),
         migrations.CreateModel(
-            name="Post",
+            name='Post',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField(verbose_name="本文")),
-                ("publish_at", models.DateTimeField(verbose_name="投稿日時")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("draft", "下書き"),
-                            ("submitted", "承認待ち"),
-                            ("changes_requested", "修正依頼"),
-                            ("approved", "承認済み（予約）"),
-                            ("rejected", "却下"),
-                            ("expired", "期限切れ"),
-                            ("published", "公開済み"),
-                            ("withdrawn", "取り下げ"),
-                        ],
-                        default="draft",
-                        max_length=20,
-                        verbose_name="状態",
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版")),
-                (
-                    "out_of_hours_kind",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("disaster", "災害"),
-                            ("emergency", "緊急の連絡"),
-                            ("other", "その他"),
-                        ],
-                        max_length=16,
-                        verbose_name="時間外に投稿する理由",
-                    ),
-                ),
-                (
-                    "out_of_hours_note",
-                    models.CharField(
-                        blank=True, max_length=300, verbose_name="時間外の理由（詳しく）"
-                    ),
-                ),
-                (
-                    "pre_approved_category",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("published", "(a) ホームページなどで既に公開している内容"),
-                            ("facts", "(b) イベントの実施状況・結果など確定した事実"),
-                            ("legal", "(c) 法令などで定められた手続き"),
-                        ],
-                        max_length=16,
-                        verbose_name="事前承認の区分",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("submitted_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="posts",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="作成者",
-                    ),
-                ),
-                (
-                    "department",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="posts",
-                        to="orgs.department",
-                        verbose_name="所属",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text', models.TextField(verbose_name='本文')),
+                ('publish_at', models.DateTimeField(verbose_name='投稿日時')),
+                ('state', models.CharField(choices=[('draft', '下書き'), ('submitted', '承認待ち'), ('changes_requested', '修正依頼'), ('approved', '承認済み（予約）'), ('rejected', '却下'), ('expired', '期限切れ'), ('published', '公開済み'), ('withdrawn', '取り下げ')], default='draft', max_length=20, verbose_name='状態')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版')),
+                ('out_of_hours_kind', models.CharField(blank=True, choices=[('disaster', '災害'), ('emergency', '緊急の連絡'), ('other', 'その他')], max_length=16, verbose_name='時間外に投稿する理由')),
+                ('out_of_hours_note', models.CharField(blank=True, max_length=300, verbose_name='時間外の理由（詳しく）')),
+                ('pre_approved_category', models.CharField(blank=True, choices=[('published', '(a) ホームページなどで既に公開している内容'), ('facts', '(b) イベントの実施状況・結果など確定した事実'), ('legal', '(c) 法令などで定められた手続き')], max_length=16, verbose_name='事前承認の区分')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('submitted_at', models.DateTimeField(blank=True, null=True)),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='作成者')),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='orgs.department', verbose_name='所属')),
             ],
             options={
-                "verbose_name": "投稿",
-                "verbose_name_plural": "投稿",
-                "ordering": ["-publish_at"],
+                'verbose_name': '投稿',
+                'verbose_name_plural': '投稿',
+                'ordering': ['-publish_at'],
             },
         ),
         migrations.CreateModel(
-            name="Approval",
+            name='Approval',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField()),
-                ("digest", models.CharField(max_length=64)),
-                (
-                    "decision",
-                    models.CharField(
-                        choices=[
-                            ("approved", "承認"),
-                            ("changes_requested", "修正依頼"),
-                            ("rejected", "却下"),
-                            ("self_published", "事前承認の範囲で投稿（事後報告）"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("as_acting_approver", models.BooleanField(default=False, verbose_name="代決")),
-                ("comment", models.TextField(blank=True, verbose_name="コメント")),
-                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "post",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="decisions",
-                        to="posts.post",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveIntegerField()),
+                ('digest', models.CharField(max_length=64)),
+                ('decision', models.CharField(choices=[('approved', '承認'), ('changes_requested', '修正依頼'), ('rejected', '却下'), ('self_published', '事前承認の範囲で投稿（事後報告）')], max_length=20)),
+                ('as_acting_approver', models.BooleanField(default=False, verbose_name='代決')),
+                ('comment', models.TextField(blank=True, verbose_name='コメント')),
+                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='posts.post')),
             ],
             options={
-                "verbose_name": "承認の記録",
-                "verbose_name_plural": "承認の記録",
-                "ordering": ["-decided_at"],
+                'verbose_name': '承認の記録',
+                'verbose_name_plural': '承認の記録',
+                'ordering': ['-decided_at'],
             },
         ),
         migrations.CreateModel(
-            name="AfterReport",
+            name='AfterReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("published", "(a) ホームページなどで既に公開している内容"),
-                            ("facts", "(b) イベントの実施状況・結果など確定した事実"),
-                            ("legal", "(c) 法令などで定められた手続き"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "why_no_approval",
-                    models.CharField(
-                        max_length=300, verbose_name="事前に承認を受けられなかった理由"
-                    ),
-                ),
-                ("evidence_url", models.URLField(blank=True, verbose_name="根拠のURL")),
-                (
-                    "evidence_note",
-                    models.CharField(blank=True, max_length=300, verbose_name="根拠（説明）"),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("due_at", models.DateTimeField(verbose_name="確認の期限")),
-                (
-                    "outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[("confirmed", "確認した"), ("problem", "問題がある")],
-                        max_length=16,
-                    ),
-                ),
-                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
-                ("comment", models.TextField(blank=True, verbose_name="コメント")),
-                ("escalated_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "confirmed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "post",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="after_report",
-                        to="posts.post",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('category', models.CharField(choices=[('published', '(a) ホームページなどで既に公開している内容'), ('facts', '(b) イベントの実施状況・結果など確定した事実'), ('legal', '(c) 法令などで定められた手続き')], max_length=16)),
+                ('why_no_approval', models.CharField(max_length=300, verbose_name='事前に承認を受けられなかった理由')),
+                ('evidence_url', models.URLField(blank=True, verbose_name='根拠のURL')),
+                ('evidence_note', models.CharField(blank=True, max_length=300, verbose_name='根拠（説明）')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('due_at', models.DateTimeField(verbose_name='確認の期限')),
+                ('outcome', models.CharField(blank=True, choices=[('confirmed', '確認した'), ('problem', '問題がある')], max_length=16)),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
+                ('comment', models.TextField(blank=True, verbose_name='コメント')),
+                ('escalated_at', models.DateTimeField(blank=True, null=True)),
+                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('post', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='after_report', to='posts.post')),
             ],
             options={
-                "verbose_name": "事後報告",
-                "verbose_name_plural": "事後報告",
-                "ordering": ["-created_at"],
+                'verbose_name': '事後報告',
+                'verbose_name_plural': '事後報告',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="Acknowledgement",
+            name='Acknowledgement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField()),
-                ("rule", models.CharField(max_length=64)),
-                ("excerpt", models.CharField(blank=True, max_length=200)),
-                ("reason", models.CharField(max_length=300, verbose_name="理由")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "post",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="acknowledgements",
-                        to="posts.post",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveIntegerField()),
+                ('rule', models.CharField(max_length=64)),
+                ('excerpt', models.CharField(blank=True, max_length=200)),
+                ('reason', models.CharField(max_length=300, verbose_name='理由')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='posts.post')),
             ],
             options={
-                "verbose_name": "警告の確認",
-                "verbose_name_plural": "警告の確認",
+                'verbose_name': '警告の確認',
+                'verbose_name_plural': '警告の確認',
             },
         ),
         migrations.CreateModel(
-            name="PostImage",
+            name='PostImage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "file",
-                    models.ImageField(
-                        height_field="height",
-                        upload_to=kagami.posts.models.image_path,
-                        verbose_name="画像",
-                        width_field="width",
-                    ),
-                ),
-                ("width", models.PositiveIntegerField(default=0)),
-                ("height", models.PositiveIntegerField(default=0)),
-                (
-                    "alt_text",
-                    models.CharField(blank=True, max_length=1000, verbose_name="代替テキスト"),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        blank=True,
-                        help_text="例: 総務課撮影、写っている方の同意あり",
-                        max_length=300,
-                        verbose_name="出典・利用許諾",
-                    ),
-                ),
-                ("order", models.PositiveSmallIntegerField(default=0)),
-                (
-                    "post",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="images",
-                        to="posts.post",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file', models.ImageField(height_field='height', upload_to=kagami.posts.models.image_path, verbose_name='画像', width_field='width')),
+                ('width', models.PositiveIntegerField(default=0)),
+                ('height', models.PositiveIntegerField(default=0)),
+                ('alt_text', models.CharField(blank=True, max_length=1000, verbose_name='代替テキスト')),
+                ('source', models.CharField(blank=True, help_text='例: 総務課撮影、写っている方の同意あり', max_length=300, verbose_name='出典・利用許諾')),
+                ('order', models.PositiveSmallIntegerField(default=0)),
+                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='posts.post')),
             ],
             options={
-                "verbose_name": "画像",
-                "verbose_name_plural": "画像",
-                "ordering": ["order", "pk"],
+                'verbose_name': '画像',
+                'verbose_name_plural': '画像',
+                'ordering': ['order', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="PostTarget",
+            name='PostTarget',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "text_override",
-                    models.TextField(blank=True, verbose_name="このアカウント用の本文"),
-                ),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="post_targets",
-                        to="registry.officialaccount",
-                        verbose_name="アカウント",
-                    ),
-                ),
-                (
-                    "post",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="targets",
-                        to="posts.post",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text_override', models.TextField(blank=True, verbose_name='このアカウント用の本文')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='post_targets', to='registry.officialaccount', verbose_name='アカウント')),
+                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='posts.post')),
             ],
             options={
-                "verbose_name": "投稿先",
-                "verbose_name_plural": "投稿先",
+                'verbose_name': '投稿先',
+                'verbose_name_plural': '投稿先',
             },
         ),
         migrations.CreateModel(
-            name="PreApprovalGrant",
+            name='PreApprovalGrant',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("categories", models.JSONField(default=list, verbose_name="区分")),
-                ("valid_from", models.DateField(verbose_name="開始日")),
-                ("valid_until", models.DateField(verbose_name="終了日")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("revoked_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.officialaccount",
-                        verbose_name="アカウント",
-                    ),
-                ),
-                (
-                    "granted_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "staff",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="pre_approvals",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="職員",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('categories', models.JSONField(default=list, verbose_name='区分')),
+                ('valid_from', models.DateField(verbose_name='開始日')),
+                ('valid_until', models.DateField(verbose_name='終了日')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.officialaccount', verbose_name='アカウント')),
+                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pre_approvals', to=settings.AUTH_USER_MODEL, verbose_name='職員')),
             ],
             options={
-                "verbose_name": "事前承認の範囲",
-                "verbose_name_plural": "事前承認の範囲",
-                "ordering": ["-valid_from"],
+                'verbose_name': '事前承認の範囲',
+                'verbose_name_plural': '事前承認の範囲',
+                'ordering': ['-valid_from'],
             },
         ),
         migrations.AddIndex(
-            model_name="post",
-            index=models.Index(fields=["state", "publish_at"], name="posts_post_state_f4f773_idx"),
+            model_name='post',
+            index=models.Index(fields=['state', 'publish_at'], name='posts_post_state_f4f773_idx'),
         ),
         migrations.AddConstraint(
-            model_name="posttarget",
-            constraint=models.UniqueConstraint(
-                fields=("post", "account"), name="one_target_per_account"
-            ),
+            model_name='posttarget',
+            constraint=models.UniqueConstraint(fields=('post', 'account'), name='one_target_per_account'),
         ),
         migrations.AddConstraint(
-            model_name="preapprovalgrant",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("valid_until__gte", models.F("valid_from"))),
-                name="grant_period_ordered",
-            ),
+            model_name='preapprovalgrant',
+            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('valid_from'))), name='grant_period_ordered'),
         ),
     ]

@@ -57,12 +57,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="PostVersion",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("number", models.PositiveIntegerField(verbose_name="版")),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("content", models.JSONField(verbose_name="内容")),
@@ -90,9 +85,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "投稿の版",
                 "ordering": ["post", "number"],
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("post", "number"), name="one_post_version_number"
-                    )
+                    models.UniqueConstraint(fields=("post", "number"), name="one_post_version_number")
                 ],
             },
         ),

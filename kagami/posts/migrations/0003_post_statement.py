@@ -4,24 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("posts", "0002_post_versions"),
+        ('posts', '0002_post_versions'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="post",
-            name="statement",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("explanation", "説明"),
-                    ("correction", "訂正"),
-                    ("apology", "謝罪・お詫び"),
-                    ("holding", "対応中のお知らせ"),
-                ],
-                max_length=16,
-                verbose_name="公式の声明の種類",
-            ),
+            model_name='post',
+            name='statement',
+            field=models.CharField(blank=True, choices=[('explanation', '説明'), ('correction', '訂正'), ('apology', '謝罪・お詫び'), ('holding', '対応中のお知らせ')], max_length=16, verbose_name='公式の声明の種類'),
         ),
     ]

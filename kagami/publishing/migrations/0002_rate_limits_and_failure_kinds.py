@@ -5,83 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("publishing", "0001_initial"),
-        ("registry", "0005_platform_daily_post_limit"),
+        ('publishing', '0001_initial'),
+        ('registry', '0005_platform_daily_post_limit'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RateLimit",
+            name='RateLimit',
             fields=[
-                (
-                    "account",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="+",
-                        serialize=False,
-                        to="registry.officialaccount",
-                    ),
-                ),
-                ("until", models.DateTimeField(db_index=True, verbose_name="送信を再開する時刻")),
-                (
-                    "message",
-                    models.TextField(blank=True, verbose_name="プラットフォームからの応答"),
-                ),
+                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='registry.officialaccount')),
+                ('until', models.DateTimeField(db_index=True, verbose_name='送信を再開する時刻')),
+                ('message', models.TextField(blank=True, verbose_name='プラットフォームからの応答')),
             ],
             options={
-                "verbose_name": "投稿回数の制限",
-                "verbose_name_plural": "投稿回数の制限",
+                'verbose_name': '投稿回数の制限',
+                'verbose_name_plural': '投稿回数の制限',
             },
         ),
         migrations.AddField(
-            model_name="delivery",
-            name="last_error_kind",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    (
-                        "rate_limited",
-                        "プラットフォームの投稿回数の上限に達しました。上限が戻る時刻に自動で送り直します。",
-                    ),
-                    (
-                        "unavailable",
-                        "プラットフォーム側で一時的な障害が起きています。時間をおいて自動で送り直します。",
-                    ),
-                    (
-                        "network",
-                        "プラットフォームに接続できませんでした（時間切れまたは通信エラー）。自動で送り直します。",
-                    ),
-                    (
-                        "bad_response",
-                        "プラットフォームから解釈できない応答が返りました。何度か送り直し、それでも駄目なら失敗とします。",
-                    ),
-                    (
-                        "credentials",
-                        "プラットフォームがログイン情報（APIトークン）を受け付けませんでした。パスワード金庫でトークンを更新してください。",
-                    ),
-                    (
-                        "account_gone",
-                        "アカウントが見つからないか、凍結・停止・削除されています。アカウントの状態を確認してください。",
-                    ),
-                    (
-                        "content_refused",
-                        "プラットフォームが本文を受け付けませんでした（文字数、同じ内容の重複投稿、規約など）。内容を見直して、新しい投稿として作り直してください。",
-                    ),
-                    (
-                        "media_refused",
-                        "プラットフォームが画像を受け付けませんでした（形式、大きさ、縦横比、画像の取得失敗など）。画像を差し替えて作り直してください。",
-                    ),
-                    ("refused", "プラットフォームが投稿を受け付けませんでした。"),
-                ],
-                max_length=20,
-                verbose_name="エラーの種類",
-            ),
+            model_name='delivery',
+            name='last_error_kind',
+            field=models.CharField(blank=True, choices=[('rate_limited', 'プラットフォームの投稿回数の上限に達しました。上限が戻る時刻に自動で送り直します。'), ('unavailable', 'プラットフォーム側で一時的な障害が起きています。時間をおいて自動で送り直します。'), ('network', 'プラットフォームに接続できませんでした（時間切れまたは通信エラー）。自動で送り直します。'), ('bad_response', 'プラットフォームから解釈できない応答が返りました。何度か送り直し、それでも駄目なら失敗とします。'), ('credentials', 'プラットフォームがログイン情報（APIトークン）を受け付けませんでした。パスワード金庫でトークンを更新してください。'), ('account_gone', 'アカウントが見つからないか、凍結・停止・削除されています。アカウントの状態を確認してください。'), ('content_refused', 'プラットフォームが本文を受け付けませんでした（文字数、同じ内容の重複投稿、規約など）。内容を見直して、新しい投稿として作り直してください。'), ('media_refused', 'プラットフォームが画像を受け付けませんでした（形式、大きさ、縦横比、画像の取得失敗など）。画像を差し替えて作り直してください。'), ('refused', 'プラットフォームが投稿を受け付けませんでした。')], max_length=20, verbose_name='エラーの種類'),
         ),
         migrations.AddField(
-            model_name="delivery",
-            name="manual_reminded_at",
+            model_name='delivery',
+            name='manual_reminded_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -4,13 +4,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("publishing", "0003_delivery_per_approved_version"),
+        ('publishing', '0003_delivery_per_approved_version'),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name="delivery",
-            name="published_text",
+            model_name='delivery',
+            name='published_text',
         ),
     ]

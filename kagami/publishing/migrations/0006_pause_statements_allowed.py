@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("publishing", "0005_adapter_notes_and_image_renditions"),
+        ('publishing', '0005_adapter_notes_and_image_renditions'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="pause",
-            name="statements_allowed",
-            field=models.BooleanField(default=False, verbose_name="公式の声明は投稿する"),
+            model_name='pause',
+            name='statements_allowed',
+            field=models.BooleanField(default=False, verbose_name='公式の声明は投稿する'),
         ),
     ]

@@ -6,50 +6,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0002_platform_catalogue"),
+        ('registry', '0002_platform_catalogue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RegisterImport",
+            name='RegisterImport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file_name", models.CharField(max_length=255, verbose_name="ファイル名")),
-                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
-                ("rows", models.JSONField(default=list, verbose_name="行")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("previewed", "確認待ち"),
-                            ("applied", "反映済み"),
-                            ("discarded", "取りやめ"),
-                        ],
-                        default="previewed",
-                        max_length=16,
-                    ),
-                ),
-                ("applied_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file_name', models.CharField(max_length=255, verbose_name='ファイル名')),
+                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
+                ('rows', models.JSONField(default=list, verbose_name='行')),
+                ('status', models.CharField(choices=[('previewed', '確認待ち'), ('applied', '反映済み'), ('discarded', '取りやめ')], default='previewed', max_length=16)),
+                ('applied_at', models.DateTimeField(blank=True, null=True)),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "アカウント台帳の取込み",
-                "verbose_name_plural": "アカウント台帳の取込み",
-                "ordering": ["-uploaded_at"],
+                'verbose_name': 'アカウント台帳の取込み',
+                'verbose_name_plural': 'アカウント台帳の取込み',
+                'ordering': ['-uploaded_at'],
             },
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0003_register_import"),
+        ('registry', '0003_register_import'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="report",
-            name="operator_names",
-            field=models.JSONField(default=list, verbose_name="運用担当者（提出時）"),
+            model_name='report',
+            name='operator_names',
+            field=models.JSONField(default=list, verbose_name='運用担当者（提出時）'),
         ),
     ]

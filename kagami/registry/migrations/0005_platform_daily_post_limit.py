@@ -15,20 +15,16 @@ def set_known_limits(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0004_report_operator_names"),
+        ('registry', '0004_report_operator_names'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="platform",
-            name="daily_post_limit",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="APIで投稿できる件数の、アカウントごとの上限（直近24時間）。空欄は上限なし。上限に達したアカウントの投稿は、枠が空くまで送信を待ちます。",
-                null=True,
-                verbose_name="24時間あたりの投稿上限",
-            ),
+            model_name='platform',
+            name='daily_post_limit',
+            field=models.PositiveIntegerField(blank=True, help_text='APIで投稿できる件数の、アカウントごとの上限（直近24時間）。空欄は上限なし。上限に達したアカウントの投稿は、枠が空くまで送信を待ちます。', null=True, verbose_name='24時間あたりの投稿上限'),
         ),
         migrations.RunPython(set_known_limits, migrations.RunPython.noop),
     ]

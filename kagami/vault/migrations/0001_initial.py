@@ -8,274 +8,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0004_report_operator_names"),
+        ('registry', '0004_report_operator_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Credential",
+            name='Credential',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "login_id",
-                    models.CharField(
-                        help_text="SNSにログインするときのIDやメールアドレスです。",
-                        max_length=200,
-                        verbose_name="ログインID",
-                    ),
-                ),
-                ("password_encrypted", models.TextField(blank=True, editable=False)),
-                ("recovery_email_encrypted", models.TextField(blank=True, editable=False)),
-                ("recovery_phone_encrypted", models.TextField(blank=True, editable=False)),
-                (
-                    "two_factor_method",
-                    models.CharField(
-                        choices=[
-                            ("none", "設定していない"),
-                            ("app", "認証アプリ"),
-                            ("sms", "SMS（携帯電話のショートメッセージ）"),
-                            ("email", "メール"),
-                            ("key", "セキュリティキー"),
-                            ("other", "その他"),
-                        ],
-                        default="none",
-                        max_length=16,
-                        verbose_name="2段階認証の方法",
-                    ),
-                ),
-                (
-                    "two_factor_storage",
-                    models.CharField(
-                        blank=True,
-                        help_text="例: 総務課の鍵付きキャビネットにある公用スマートフォン",
-                        max_length=200,
-                        verbose_name="認証用の端末・バックアップコードの保管場所",
-                    ),
-                ),
-                (
-                    "rotation_interval_days",
-                    models.PositiveIntegerField(
-                        default=90,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(730),
-                        ],
-                        verbose_name="パスワードの変更間隔（日）",
-                    ),
-                ),
-                (
-                    "last_rotated_at",
-                    models.DateTimeField(null=True, verbose_name="最後にパスワードを変更した日時"),
-                ),
-                ("holders", models.JSONField(default=list, editable=False)),
-                ("reminded_for", models.DateField(blank=True, editable=False, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "account",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="credential",
-                        to="registry.officialaccount",
-                        verbose_name="公式アカウント",
-                    ),
-                ),
-                (
-                    "custodian",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="custodied_credentials",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="管理責任者",
-                    ),
-                ),
-                (
-                    "last_rotated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('login_id', models.CharField(help_text='SNSにログインするときのIDやメールアドレスです。', max_length=200, verbose_name='ログインID')),
+                ('password_encrypted', models.TextField(blank=True, editable=False)),
+                ('recovery_email_encrypted', models.TextField(blank=True, editable=False)),
+                ('recovery_phone_encrypted', models.TextField(blank=True, editable=False)),
+                ('two_factor_method', models.CharField(choices=[('none', '設定していない'), ('app', '認証アプリ'), ('sms', 'SMS（携帯電話のショートメッセージ）'), ('email', 'メール'), ('key', 'セキュリティキー'), ('other', 'その他')], default='none', max_length=16, verbose_name='2段階認証の方法')),
+                ('two_factor_storage', models.CharField(blank=True, help_text='例: 総務課の鍵付きキャビネットにある公用スマートフォン', max_length=200, verbose_name='認証用の端末・バックアップコードの保管場所')),
+                ('rotation_interval_days', models.PositiveIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(730)], verbose_name='パスワードの変更間隔（日）')),
+                ('last_rotated_at', models.DateTimeField(null=True, verbose_name='最後にパスワードを変更した日時')),
+                ('holders', models.JSONField(default=list, editable=False)),
+                ('reminded_for', models.DateField(blank=True, editable=False, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='credential', to='registry.officialaccount', verbose_name='公式アカウント')),
+                ('custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='custodied_credentials', to=settings.AUTH_USER_MODEL, verbose_name='管理責任者')),
+                ('last_rotated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "認証情報",
-                "verbose_name_plural": "認証情報",
-                "ordering": ["account__name"],
+                'verbose_name': '認証情報',
+                'verbose_name_plural': '認証情報',
+                'ordering': ['account__name'],
             },
         ),
         migrations.CreateModel(
-            name="OldSecret",
+            name='OldSecret',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("item", models.CharField(max_length=80, verbose_name="項目")),
-                ("value_encrypted", models.TextField(editable=False)),
-                (
-                    "replaced_at",
-                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
-                ),
-                (
-                    "credential",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="old_secrets",
-                        to="vault.credential",
-                    ),
-                ),
-                (
-                    "replaced_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('item', models.CharField(max_length=80, verbose_name='項目')),
+                ('value_encrypted', models.TextField(editable=False)),
+                ('replaced_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='old_secrets', to='vault.credential')),
+                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "変更前の秘密情報",
-                "verbose_name_plural": "変更前の秘密情報",
-                "ordering": ["-replaced_at"],
+                'verbose_name': '変更前の秘密情報',
+                'verbose_name_plural': '変更前の秘密情報',
+                'ordering': ['-replaced_at'],
             },
         ),
         migrations.CreateModel(
-            name="RotationTask",
+            name='RotationTask',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "reason",
-                    models.CharField(
-                        choices=[
-                            ("due", "変更期限の到来"),
-                            ("operator_left", "担当者の異動・交代"),
-                            ("compromise", "不正アクセスの疑い"),
-                        ],
-                        max_length=16,
-                        verbose_name="理由",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "未対応"), ("done", "対応済み")],
-                        default="open",
-                        max_length=8,
-                        verbose_name="状態",
-                    ),
-                ),
-                ("note", models.TextField(blank=True, verbose_name="内容")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("done_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "credential",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="rotation_tasks",
-                        to="vault.credential",
-                    ),
-                ),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "subject",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="異動・交代した職員",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(choices=[('due', '変更期限の到来'), ('operator_left', '担当者の異動・交代'), ('compromise', '不正アクセスの疑い')], max_length=16, verbose_name='理由')),
+                ('status', models.CharField(choices=[('open', '未対応'), ('done', '対応済み')], default='open', max_length=8, verbose_name='状態')),
+                ('note', models.TextField(blank=True, verbose_name='内容')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('done_at', models.DateTimeField(blank=True, null=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rotation_tasks', to='vault.credential')),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='異動・交代した職員')),
             ],
             options={
-                "verbose_name": "パスワード変更タスク",
-                "verbose_name_plural": "パスワード変更タスク",
-                "ordering": ["-created_at"],
+                'verbose_name': 'パスワード変更タスク',
+                'verbose_name_plural': 'パスワード変更タスク',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.SlugField(max_length=64, verbose_name="名前")),
-                ("value_encrypted", models.TextField(editable=False)),
-                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "credential",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="api_tokens",
-                        to="vault.credential",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.SlugField(max_length=64, verbose_name='名前')),
+                ('value_encrypted', models.TextField(editable=False)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='vault.credential')),
             ],
             options={
-                "verbose_name": "APIトークン",
-                "verbose_name_plural": "APIトークン",
-                "ordering": ["name"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("credential", "name"), name="one_token_per_name"
-                    )
-                ],
+                'verbose_name': 'APIトークン',
+                'verbose_name_plural': 'APIトークン',
+                'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('credential', 'name'), name='one_token_per_name')],
             },
         ),
     ]

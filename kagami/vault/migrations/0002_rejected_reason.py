@@ -4,23 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("vault", "0001_initial"),
+        ('vault', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="rotationtask",
-            name="reason",
-            field=models.CharField(
-                choices=[
-                    ("due", "変更期限の到来"),
-                    ("operator_left", "担当者の異動・交代"),
-                    ("compromise", "不正アクセスの疑い"),
-                    ("rejected", "プラットフォームがログイン情報を受け付けない"),
-                ],
-                max_length=16,
-                verbose_name="理由",
-            ),
+            model_name='rotationtask',
+            name='reason',
+            field=models.CharField(choices=[('due', '変更期限の到来'), ('operator_left', '担当者の異動・交代'), ('compromise', '不正アクセスの疑い'), ('rejected', 'プラットフォームがログイン情報を受け付けない')], max_length=16, verbose_name='理由'),
         ),
     ]
