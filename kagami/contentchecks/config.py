@@ -96,8 +96,13 @@ class Config:
         if not isinstance(data, Mapping):
             raise ConfigError("", "設定は表（キーと値の組）でなければなりません")
         for key in data:
-            if key not in ("municipality", "rules"):
-                raise ConfigError(str(key), "不明なキーです（municipality と rules が使えます）")
+            # `accounts` and `moderation` belong to comment screening (kagami.screening), which
+            # reads the same file; they are checked there.
+            if key not in ("municipality", "rules", "accounts", "moderation"):
+                raise ConfigError(
+                    str(key),
+                    "不明なキーです（municipality、rules、accounts、moderation が使えます）",
+                )
         muni = data.get("municipality", {})
         if not isinstance(muni, Mapping):
             raise ConfigError("municipality", "表でなければなりません")

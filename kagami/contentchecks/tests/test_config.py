@@ -92,3 +92,13 @@ def test_from_mapping_builds_the_same_config_as_the_web_app_settings():
     )
     assert c.official_email_domains == ("town.kagamino.lg.jp",)
     assert c.account_set == frozenset({"kagamino_town"})
+
+
+def test_the_screening_tables_share_the_file(tmp_path):
+    """`kagami screen` reads [accounts] and [moderation] from the same file (MODERATION.md)."""
+    body = (
+        '[municipality]\nname = "鏡野町"\n'
+        '[accounts]\nofficial_handles = ["@kagamino_town"]\n'
+        '[moderation]\nstaff_names = ["中村"]\n'
+    )
+    assert Config.from_toml(write(tmp_path, body)).name == "鏡野町"
