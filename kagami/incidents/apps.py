@@ -24,8 +24,10 @@ class IncidentsConfig(AppConfig):
         "incidents.correction_opened": gettext_noop("訂正・お詫びの開始"),
         "incidents.original_removed": gettext_noop("誤った投稿の削除"),
         "incidents.original_removal_failed": gettext_noop("誤った投稿の削除の失敗"),
+        "incidents.original_removal_by_hand_asked": gettext_noop(
+            "誤った投稿の手作業での削除の依頼"
+        ),
         "incidents.original_removed_by_hand": gettext_noop("誤った投稿の手作業での削除の記録"),
-        "incidents.correction_closed": gettext_noop("訂正・お詫びの完了"),
         # Emergency mode (emergency.py)
         "incidents.emergency_declared": gettext_noop("緊急モードの開始"),
         "incidents.emergency_ended": gettext_noop("緊急モードの終了"),

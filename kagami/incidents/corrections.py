@@ -44,6 +44,14 @@ STATEMENT = {
 }
 
 
+# What `remove_original` records for each outcome.
+REMOVAL_ACTIONS = {
+    RemovalState.REMOVED: "incidents.original_removed",
+    RemovalState.FAILED: "incidents.original_removal_failed",
+    RemovalState.BY_HAND: "incidents.original_removal_by_hand_asked",
+}
+
+
 def published_deliveries(post: Post) -> "list[Delivery]":
     return list(
         Delivery.objects.filter(post=post, state=DeliveryState.PUBLISHED)
@@ -212,7 +220,7 @@ def remove_original(
         delivery = removal.delivery
         try:
             adapter = adapter_for(delivery.account)
-            if not getattr(adapter, "can_delete", False) or adapter.manual:
+            if not adapter.can_delete or adapter.manual:
                 removal.state = RemovalState.BY_HAND
                 removal.message = _(
                     "このSNSはAPIで投稿を削除できません。手作業で削除してください。"
@@ -227,10 +235,7 @@ def remove_original(
         with transaction.atomic():
             removal.save()
             audit.record(
-                {
-                    RemovalState.REMOVED: "incidents.original_removed",
-                    RemovalState.FAILED: "incidents.original_removal_failed",
-                }.get(RemovalState(removal.state), "incidents.original_removal_failed"),
+                REMOVAL_ACTIONS[RemovalState(removal.state)],
                 actor=actor,
                 target=correction.original,
                 department=correction.department,

@@ -90,9 +90,9 @@ def rendition(image: PostImage, spec: ImageSpec) -> ImageRendition | None:
     return made
 
 
-def signed_url(image: PostImage, lifetime: timedelta, spec: ImageSpec | None = None) -> str:
-    """A public address of `image` (as prepared for `spec`) that works for `lifetime` from now."""
-    kept = rendition(image, spec) if spec is not None else None
+def signed_url(image: PostImage, lifetime: timedelta, kept: ImageRendition | None = None) -> str:
+    """A public address of `image` (or of its rendition `kept`, from `rendition()`) that works
+    for `lifetime` from now."""
     if PUBLIC_STORAGE in settings.STORAGES:
         return _storage_url(storages[PUBLIC_STORAGE], kept.file if kept else image.file, lifetime)
     expires = int((timezone.now() + lifetime).timestamp())

@@ -42,7 +42,7 @@ from kagami.publishing.adapters.base import DeliveryNotes
 from kagami.publishing.adapters.images import ImageRefused
 from kagami.publishing.adapters.sandbox import SandboxAdapter
 from kagami.publishing.guarantees import Action, Verdict, verdict
-from kagami.publishing.media import MediaLifetimeTooLong, prepared, signed_url
+from kagami.publishing.media import MediaLifetimeTooLong, prepared, rendition, signed_url
 from kagami.publishing.models import (
     Attempt,
     Delivery,
@@ -260,20 +260,23 @@ def _request(
 
 
 def _media_file(image: PostImage, alt_text: str, adapter: Adapter) -> MediaFile:
-    """One image as `adapter`'s platform takes it."""
-    lifetime = adapter.media_url_lifetime
-    spec = adapter.image_spec
-    if spec is not None:
+    """One image as `adapter`'s platform takes it. Platforms that fetch images get the kept
+    rendition's address (made once); the others get the prepared bytes."""
+    lifetime, spec = adapter.media_url_lifetime, adapter.image_spec
+    url = preview_url = ""
+    if lifetime:
+        kept = rendition(image, spec) if spec is not None else None
+        with (kept.file if kept else image.file).open("rb") as source:
+            content = source.read()
+        content_type = kept.content_type if kept else _type_of(image)
+        url = signed_url(image, lifetime, kept)
+        if adapter.preview_spec is not None:
+            preview_url = signed_url(image, lifetime, rendition(image, adapter.preview_spec))
+    elif spec is not None:
         ready = prepared(image, spec)
         content, content_type = ready.content, ready.content_type
     else:
-        content = image.file.read()
-        content_type = mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
-    url = preview_url = ""
-    if lifetime:
-        url = signed_url(image, lifetime, spec)
-        if adapter.preview_spec is not None:
-            preview_url = signed_url(image, lifetime, adapter.preview_spec)
+        content, content_type = image.file.read(), _type_of(image)
     return MediaFile(
         content=content,
         content_type=content_type,
@@ -282,6 +285,10 @@ def _media_file(image: PostImage, alt_text: str, adapter: Adapter) -> MediaFile:
         url=url,
         preview_url=preview_url,
     )
+
+
+def _type_of(image: PostImage) -> str:
+    return mimetypes.guess_type(str(image.file.name))[0] or "application/octet-stream"
 
 
 @dataclass

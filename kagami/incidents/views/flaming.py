@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -195,17 +194,6 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "decide")
-
-
-def open_incidents_for(user: User) -> "list[Incident]":
-    """Open incidents `user` should see on the home and supervision pages (G-5-4)."""
-    if not user.is_authenticated:
-        raise Http404
-    return list(
-        Incident.objects.visible_to(user)
-        .filter(~Q(state=IncidentState.CLOSED))
-        .select_related("department")
-    )
 
 
 urlpatterns: list[URLPattern] = [
